@@ -1,0 +1,192 @@
+"""Profiles: every id, size and hyper-parameter that differs between `course` and `tiny`.
+
+``LABS_PROFILE`` picks one: ``course`` (the course's real models and data, needs the
+Hugging Face Hub or its cache), ``tiny`` (the offline stand-ins in ``assets/``) or
+``auto`` (the default: ``course`` when the Hub answers or the course models are cached,
+else ``tiny``). Nothing outside this file should branch on the profile's name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+from utils.errors import LabsError
+from utils.paths import DIALOGSUM_DIR, TINY_CLASSIFIER_DIR, TINY_T5_DIR
+from utils.ppo import PPOConfig
+
+PROFILE_ENV_VAR = "LABS_PROFILE"
+VALID_CHOICES = ("course", "tiny", "auto")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One lab setting. Fields are grouped by the lab that reads them."""
+
+    name: str
+    """``course`` or ``tiny``."""
+    reason: str = ""
+    """Why this profile was chosen (filled in by ``get_profile``)."""
+
+    # ---- models and data: Hub ids (course) or local folders (tiny) ----
+    model_id: str = "google/flan-t5-base"
+    """Instruction-tuned seq2seq model every lab starts from."""
+    dataset_id: str = "knkarthick/dialogsum"
+    """DialogSum on the Hub, or the folder holding train/validation/test JSON Lines."""
+    toxicity_model_id: str = "facebook/roberta-hate-speech-dynabench-r4-target"
+    """Reward model / toxicity judge (labels nothate, hate)."""
+    toxic_label: str = "hate"
+    """Label whose probability is the toxicity score."""
+    nontoxic_label: str = "nothate"
+    """Label whose logit is PPO's reward."""
+    context_window: int = 512
+    """Tokens the encoder reads; longer prompts are cut (FLAN-T5: 512)."""
+    seed: int = 42
+    """One seed for every lab."""
+
+    # ---- lab 1: prompting ----
+    example_indices: tuple[int, ...] = (40, 200)
+    """Test dialogues shown with their human summaries (course: 40 and 200)."""
+    one_shot_indices: tuple[int, ...] = (40,)
+    """Test dialogues used as the one-shot example (course: 40)."""
+    few_shot_indices: tuple[int, ...] = (40, 80, 120)
+    """Test dialogues used as few-shot examples (course: 40, 80, 120)."""
+    dialogue_to_summarize: int = 200
+    """Test dialogue the in-context prompts end with (course: 200)."""
+    max_new_tokens: int = 50
+    """Summary length cap for generation (course: 50)."""
+    gen_batch_size: int = 16
+    """Dialogues per generate() call in batched evaluation."""
+    n_eval_dialogues: int = 200
+    """Test dialogues scored with ROUGE in labs 1 and 2."""
+    temperatures: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0)
+    """Sampling temperatures compared in lab 1."""
+    samples_per_setting: int = 5
+    """Samples drawn per generation setting in lab 1."""
+
+    # ---- lab 2: fine-tuning ----
+    train_every_nth: int = 100
+    """Keep every n-th row of train/validation (the course kept every 100th)."""
+    train_batch_size: int = 8
+    """Examples per optimizer step."""
+    full_ft_learning_rate: float = 1e-5
+    """Learning rate of full fine-tuning (course: 1e-5)."""
+    full_ft_epochs: float = 1.0
+    """Epochs of full fine-tuning."""
+    lora_r: int = 32
+    """LoRA rank (course: 32)."""
+    lora_alpha: int = 32
+    """LoRA scaling numerator (course: 32)."""
+    lora_dropout: float = 0.05
+    """Dropout on the LoRA branch (course: 0.05)."""
+    lora_target_modules: tuple[str, ...] = ("q", "v")
+    """Attention projections LoRA adapts (course: q and v)."""
+    lora_learning_rate: float = 1e-3
+    """Learning rate of LoRA training (course: 1e-3)."""
+    lora_epochs: float = 1.0
+    """Epochs of LoRA training."""
+
+    # ---- lab 3: RLHF ----
+    min_dialogue_chars: int = 200
+    """Shortest dialogue kept for PPO (course: 200)."""
+    max_dialogue_chars: int = 1000
+    """Longest dialogue kept for PPO (course: 1000)."""
+    n_toxicity_eval: int = 100
+    """Held-out dialogues whose summaries are scored before and after PPO."""
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    """PPO hyper-parameters (course values by default)."""
+
+
+COURSE = Profile(name="course")
+
+TINY = Profile(
+    name="tiny",
+    model_id=str(TINY_T5_DIR),
+    dataset_id=str(DIALOGSUM_DIR),
+    toxicity_model_id=str(TINY_CLASSIFIER_DIR),
+    # lab 1
+    example_indices=(40, 200),
+    n_eval_dialogues=100,
+    gen_batch_size=32,
+    # lab 2
+    train_every_nth=1,
+    train_batch_size=16,
+    full_ft_learning_rate=1e-3,
+    full_ft_epochs=1.0,
+    lora_learning_rate=3e-3,
+    lora_epochs=1.0,
+    # lab 3
+    ppo=PPOConfig(
+        learning_rate=1e-4,
+        batch_size=16,
+        mini_batch_size=4,
+        ppo_epochs=2,
+        max_ppo_steps=10,
+        output_min_length=8,
+        output_max_length=24,
+    ),
+)
+
+PROFILES = {"course": COURSE, "tiny": TINY}
+
+
+def _course_models_cached() -> bool:
+    """True when the course's model and data set are already in the local Hugging Face cache."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - huggingface_hub ships with transformers
+        return False
+    found = try_to_load_from_cache(COURSE.model_id, "config.json")
+    return isinstance(found, str)
+
+
+def _hub_answers(timeout_s: float = 3.0) -> bool:
+    """True when huggingface.co answers an HTTPS request within ``timeout_s`` seconds."""
+    import urllib.request
+
+    url = "https://huggingface.co/api/models/" + COURSE.model_id
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return response.status == 200
+    except Exception:
+        return False
+
+
+def _hub_offline_by_env() -> bool:
+    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE",))
+
+
+def resolve_auto() -> tuple[str, str]:
+    """Pick ``course`` or ``tiny`` for ``auto``; returns (name, reason)."""
+    if _course_models_cached():
+        return "course", f"{COURSE.model_id} is in the local Hugging Face cache"
+    if _hub_offline_by_env():
+        return "tiny", "HF_HUB_OFFLINE is set, so the Hub is not asked"
+    if _hub_answers():
+        return "course", "the Hugging Face Hub answered"
+    return "tiny", "the Hugging Face Hub did not answer within 3 s and the course models are not cached"
+
+
+def get_profile(name: str | None = None, verbose: bool = True) -> Profile:
+    """Return the profile named ``name`` (default: ``$LABS_PROFILE``, else ``auto``).
+
+    With ``verbose`` it prints one line: which profile runs and why.
+    """
+    chosen = (name or os.environ.get(PROFILE_ENV_VAR) or "auto").strip().lower()
+    if chosen not in VALID_CHOICES:
+        raise LabsError(
+            f"Unknown profile {chosen!r} (from {PROFILE_ENV_VAR} or the argument). "
+            f"Valid profiles are: {', '.join(VALID_CHOICES)}. "
+            f"For example: `export {PROFILE_ENV_VAR}=tiny` for the offline stand-ins, "
+            f"or `{PROFILE_ENV_VAR}=course` for FLAN-T5 and DialogSum from the Hub."
+        )
+    if chosen == "auto":
+        resolved, why = resolve_auto()
+        why = f"auto: {why}"
+    else:
+        resolved, why = chosen, f"set by {PROFILE_ENV_VAR}={chosen}" if not name else "requested"
+    profile = replace(PROFILES[resolved], reason=why)
+    if verbose:
+        tag = "offline stand-ins, not FLAN-T5" if resolved == "tiny" else "the course's models"
+        print(f"Profile: {resolved} ({tag}); {why}.")
+    return profile
