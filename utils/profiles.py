@@ -164,7 +164,7 @@ def resolve_auto() -> tuple[str, str]:
         return "tiny", "HF_HUB_OFFLINE is set, so the Hub is not asked"
     if _hub_answers():
         return "course", "the Hugging Face Hub answered"
-    return "tiny", "the Hugging Face Hub did not answer within 3 s and the course models are not cached"
+    return "tiny", "the Hugging Face Hub did not answer within 3 s and nothing is cached"
 
 
 def get_profile(name: str | None = None, verbose: bool = True) -> Profile:

@@ -1,0 +1,79 @@
+"""Batched summarization: many dialogues per ``generate`` call, returned in input order."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import torch
+from tqdm.auto import tqdm
+from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+from utils.errors import LabsError
+
+
+def get_device() -> torch.device:
+    """The fastest device here: CUDA, then Apple's MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def ensure_safe_dtype(model: PreTrainedModel) -> PreTrainedModel:
+    """T5 overflows in float16 (it was trained in bfloat16): cast such a model to float32."""
+    if model.config.model_type in ("t5", "mt5") and model.dtype == torch.float16:
+        warnings.warn("T5 produces inf/NaN in float16; casting the model to float32 "
+                      "(use bfloat16 on a GPU that supports it).", stacklevel=2)
+        model = model.float()
+    return model
+
+
+@torch.inference_mode()
+def summarize(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    generation_config: GenerationConfig,
+    batch_size: int = 16,
+    max_input_tokens: int = 512,
+    desc: str = "Generating",
+    progress: bool = True,
+) -> list[str]:
+    """Generate one output per input text and return them in input order.
+
+    Texts are sorted by length so each batch pads little, then ``model.generate`` runs
+    batch by batch on the model's device. Inputs longer than ``max_input_tokens`` are cut
+    (with one warning saying how many).
+    """
+    texts = list(texts)
+    if not texts:
+        return []
+    empty = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if empty:
+        raise LabsError(f"Input text(s) at position(s) {empty[:10]} are empty; remove them "
+                        f"before generating (an empty dialogue has nothing to summarize).")
+    model = ensure_safe_dtype(model)
+    model.eval()
+    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
+    too_long = sum(n > max_input_tokens for n in lengths)
+    if too_long:
+        warnings.warn(f"{too_long} of {len(texts)} inputs exceed {max_input_tokens} tokens and "
+                      f"are cut to fit the context window.", stacklevel=2)
+    order = sorted(range(len(texts)), key=lambda i: lengths[i], reverse=True)
+    outputs: list[str] = [""] * len(texts)
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    for batch in tqdm(batches, desc=desc, unit="batch", disable=not progress, leave=False):
+        inputs = tokenizer(
+            [texts[i] for i in batch],
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=max_input_tokens,
+        ).to(model.device)
+        generated = model.generate(**inputs, generation_config=generation_config)
+        decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
+        for index, summary in zip(batch, decoded, strict=True):
+            outputs[index] = summary.strip()
+    return outputs

@@ -1,0 +1,87 @@
+"""Plots the labs share: metric bars with confidence intervals, training curves, histograms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def bar_chart(
+    values: Mapping[str, Mapping[str, float]],
+    errors: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
+    title: str = "",
+    ylabel: str = "score",
+) -> Figure:
+    """Grouped bars: one group per metric, one bar per system; optional (low, high) CIs."""
+    systems = list(values)
+    metrics = list(next(iter(values.values())))
+    x = np.arange(len(metrics))
+    width = 0.8 / len(systems)
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(metrics) * len(systems) ** 0.5), 4))
+    for i, system in enumerate(systems):
+        heights = [values[system][m] for m in metrics]
+        yerr = None
+        if errors and system in errors:
+            yerr = np.array([[heights[j] - errors[system][m][0], errors[system][m][1] - heights[j]]
+                             for j, m in enumerate(metrics)]).T
+        ax.bar(x + (i - (len(systems) - 1) / 2) * width, heights, width, yerr=yerr,
+               capsize=3, label=system)
+    ax.set_xticks(x, metrics)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves(log_histories: Mapping[str, Sequence[Mapping]], title: str = "Training loss"
+                ) -> Figure:
+    """Training loss per step from ``Trainer.state.log_history``, one line per run."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, history in log_histories.items():
+        points = [(h["step"], h["loss"]) for h in history if "loss" in h]
+        if points:
+            steps, losses = zip(*points, strict=True)
+            ax.plot(steps, losses, marker=".", label=name)
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def metric_curves(history: Sequence[Mapping[str, float]], keys: Sequence[str],
+                  title: str = "") -> Figure:
+    """One small panel per metric key over training steps (e.g. PPO's reward, KL, losses)."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        ax.plot([h[key] for h in history], marker=".")
+        ax.set_title(key, fontsize="small")
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def histograms(samples: Mapping[str, Sequence[float]], bins: int = 20, xlabel: str = "",
+               title: str = "") -> Figure:
+    """Overlaid histograms on shared bins, e.g. toxicity before vs after."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    all_values = np.concatenate([np.asarray(v, dtype=float) for v in samples.values()])
+    edges = np.histogram_bin_edges(all_values, bins=bins)
+    for name, values in samples.items():
+        ax.hist(values, bins=edges, alpha=0.55, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("count")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
