@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+from rouge_score import rouge_scorer
+from transformers import pipeline
+
+from utils.evaluation import (
+    ROUGE_TYPES,
+    bootstrap_ci,
+    comparison_table,
+    distinct_n,
+    load_rouge,
+    load_toxicity,
+    rouge_scores,
+)
+from utils.paths import TINY_CLASSIFIER_DIR
+
+PAIRS = [
+    (f"#Person1# asks #Person2# about the {thing} on day {i}.",
+     f"#Person2# tells #Person1# the {thing} is ready {'today' if i % 2 else 'tomorrow'}.")
+    for i, thing in enumerate(["car", "report", "cake", "ticket", "phone", "room", "bill",
+                               "order", "parcel", "plan", "dress", "lamp", "visa", "key",
+                               "book", "table", "flight", "class", "rent", "shoes", "bike"])
+]
+
+
+def test_rouge_equals_rouge_score_directly():
+    predictions, references = zip(*PAIRS, strict=True)
+    assert len(PAIRS) >= 20
+    ours = rouge_scores(predictions, references, per_example=True)
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=False)
+    for i, (prediction, reference) in enumerate(PAIRS):
+        direct = scorer.score(reference, prediction)
+        for rouge_type in ROUGE_TYPES:
+            assert ours[rouge_type][i] == pytest.approx(direct[rouge_type].fmeasure, abs=1e-12)
+    means = rouge_scores(predictions, references)
+    for rouge_type in ROUGE_TYPES:
+        assert means[rouge_type] == pytest.approx(np.mean(ours[rouge_type]), abs=1e-12)
+
+
+def test_rouge_identical_is_one_and_disjoint_is_zero():
+    rouge = load_rouge()
+    same = rouge.compute(predictions=["the cat sat on the mat"],
+                         references=["the cat sat on the mat"])
+    disjoint = rouge.compute(predictions=["alpha beta gamma"], references=["one two three"])
+    assert all(same[t] == 1.0 for t in ROUGE_TYPES)
+    assert all(disjoint[t] == 0.0 for t in ROUGE_TYPES)
+
+
+@pytest.fixture(scope="module")
+def toxicity():
+    return load_toxicity(str(TINY_CLASSIFIER_DIR))
+
+
+TEXTS = ["Thank you so much for your help.", "You are a stupid idiot, shut up.",
+         "I hate waiting in this queue.", "What a pathetic moron you are.",
+         "The meeting is at ten tomorrow."]
+
+
+def test_toxicity_is_the_probability_of_the_toxic_label(toxicity):
+    scores = toxicity.compute(predictions=TEXTS, toxic_label="hate")["toxicity"]
+    classifier = pipeline("text-classification", model=str(TINY_CLASSIFIER_DIR), top_k=None)
+    expected = [next(d["score"] for d in out if d["label"] == "hate") for out in classifier(TEXTS)]
+    assert scores == pytest.approx(expected, abs=1e-6)
+    nothate = toxicity.compute(predictions=TEXTS, toxic_label="nothate")["toxicity"]
+    assert np.add(scores, nothate) == pytest.approx(np.ones(len(TEXTS)), abs=1e-5)
+
+
+def test_toxicity_aggregations(toxicity):
+    scores = np.array(toxicity.compute(predictions=TEXTS, toxic_label="hate")["toxicity"])
+    mean = toxicity.compute(predictions=TEXTS, toxic_label="hate", aggregation="mean")
+    maximum = toxicity.compute(predictions=TEXTS, toxic_label="hate", aggregation="maximum")
+    ratio = toxicity.compute(predictions=TEXTS, toxic_label="hate", aggregation="ratio")
+    assert mean["mean_toxicity"] == pytest.approx(scores.mean(), abs=1e-6)
+    assert maximum["max_toxicity"] == pytest.approx(scores.max(), abs=1e-6)
+    assert ratio["toxicity_ratio"] == pytest.approx((scores >= 0.5).mean())
+
+
+def test_toxicity_rejects_unknown_label(toxicity):
+    with pytest.raises(ValueError, match="not a label"):
+        toxicity.compute(predictions=TEXTS, toxic_label="toxic")
+
+
+def test_bootstrap_ci_brackets_the_mean_and_is_deterministic():
+    rng = np.random.default_rng(1)
+    values = rng.normal(0.3, 0.1, size=200)
+    ci = bootstrap_ci(values, seed=3)
+    assert ci.low < ci.mean < ci.high
+    assert ci.mean == pytest.approx(values.mean())
+    assert ci.high - ci.low == pytest.approx(2 * 1.96 * values.std() / np.sqrt(200), rel=0.2)
+    assert ci == bootstrap_ci(values, seed=3)
+    assert ci.excludes_zero
+
+
+def test_paired_bootstrap_uses_differences():
+    before = np.linspace(0, 1, 50)
+    after = before + 0.1
+    ci = bootstrap_ci(after, before)
+    assert ci.mean == pytest.approx(0.1) and ci.low == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="equal lengths"):
+        bootstrap_ci([1.0, 2.0], [1.0])
+
+
+def test_comparison_table_has_absolute_and_relative_rows():
+    scores = {"base": {"rouge1": [0.2, 0.2, 0.2, 0.2]}, "tuned": {"rouge1": [0.3, 0.3, 0.3, 0.3]}}
+    table = comparison_table(scores, pairs=[("base", "tuned")], metrics=["rouge1"])
+    assert table.loc["base", "rouge1"] == pytest.approx(0.2)
+    assert table.loc["base -> tuned (absolute)", "rouge1"] == pytest.approx(0.1)
+    assert table.loc["base -> tuned (relative)", "rouge1"] == "+50.0%"
+    assert table.loc["base -> tuned (95% CI)", "rouge1"] == "[+0.100, +0.100]"
+
+
+def test_distinct_n():
+    assert distinct_n(["a b c", "a b c"], n=2) == pytest.approx(0.5)
+    assert distinct_n(["a b c d"], n=2) == 1.0
+    assert distinct_n(["a"], n=2) == 0.0

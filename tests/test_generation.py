@@ -1,0 +1,81 @@
+import pytest
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+
+from utils.errors import LabsError
+from utils.generation import ensure_safe_dtype, get_device, summarize
+from utils.paths import TINY_T5_DIR
+from utils.prompts import zero_shot_prompt
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer():
+    tokenizer = AutoTokenizer.from_pretrained(TINY_T5_DIR)
+    model = AutoModelForSeq2SeqLM.from_pretrained(TINY_T5_DIR)
+    return model, tokenizer
+
+
+@pytest.fixture(scope="module")
+def prompts(tiny_profile):
+    from utils.data import load_dialogsum
+
+    test = load_dialogsum(tiny_profile)["test"]
+    return [zero_shot_prompt(d) for d in test["dialogue"][:24]]
+
+
+GREEDY = GenerationConfig(max_new_tokens=30, do_sample=False)
+
+
+def test_batched_greedy_equals_one_at_a_time_in_order(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    batched = summarize(model, tokenizer, prompts, GREEDY, batch_size=8, progress=False)
+    single = [summarize(model, tokenizer, [p], GREEDY, batch_size=1, progress=False)[0]
+              for p in prompts]
+    assert batched == single
+    assert len(set(batched)) > 1  # different dialogues, different summaries
+
+
+def test_empty_input_is_refused(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    with pytest.raises(LabsError, match="empty"):
+        summarize(model, tokenizer, ["fine text", ""], GREEDY, progress=False)
+    assert summarize(model, tokenizer, [], GREEDY, progress=False) == []
+
+
+def test_long_inputs_warn_and_are_cut(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    with pytest.warns(UserWarning, match="exceed 16 tokens"):
+        out = summarize(model, tokenizer, prompts[:2], GREEDY, max_input_tokens=16,
+                        progress=False)
+    assert len(out) == 2
+
+
+def test_t5_is_never_run_in_float16(model_and_tokenizer):
+    model, _ = model_and_tokenizer
+    half = AutoModelForSeq2SeqLM.from_pretrained(TINY_T5_DIR, dtype=torch.float16)
+    with pytest.warns(UserWarning, match="float16"):
+        safe = ensure_safe_dtype(half)
+    assert safe.dtype == torch.float32
+    assert ensure_safe_dtype(model) is model
+
+
+def test_device_is_a_torch_device():
+    assert get_device().type in ("cuda", "mps", "cpu")
+
+
+def test_tiny_path_makes_no_network_connection(no_network, tiny_profile):
+    """Data loading, model loading, generation and both evaluations with sockets blocked."""
+    from utils.data import load_dialogsum
+    from utils.evaluation import load_toxicity, rouge_scores
+
+    test = load_dialogsum(tiny_profile)["test"].select(range(4))
+    tokenizer = AutoTokenizer.from_pretrained(tiny_profile.model_id)
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_profile.model_id)
+    summaries = summarize(model, tokenizer, [zero_shot_prompt(d) for d in test["dialogue"]],
+                          GREEDY, progress=False)
+    rouge = rouge_scores(summaries, test["summary"])
+    toxicity = load_toxicity(tiny_profile.toxicity_model_id).compute(
+        predictions=summaries, toxic_label=tiny_profile.toxic_label, aggregation="mean")
+    assert 0.0 <= rouge["rouge1"] <= 1.0
+    assert 0.0 <= toxicity["mean_toxicity"] <= 1.0
+    assert no_network == []  # nothing even tried to connect
