@@ -1,43 +1,656 @@
-"""PPO for a seq2seq LoRA policy (CleanRL-style). Work in progress: only the config so far."""
+"""PPO for a seq2seq LoRA policy, read top to bottom in the order the algorithm runs.
+
+One PPO step (``ppo_step``) is, in order:
+
+1. rollout: sample a summary for each dialogue prompt (``generate_responses``);
+2. reward: score each summary alone with the reward model (``reward_fn``), the score is
+   the ``nothate`` logit of the toxicity classifier;
+3. KL: log-probabilities of the sampled tokens under the policy and under the reference,
+   which is the same model with the LoRA adapter disabled (``forward_pass``,
+   ``reference_logprobs``), and a per-token penalty ``-kl_coef * (logp - logp_ref)`` with
+   the score added at the last token (``compute_rewards``);
+4. GAE: advantages and returns from the value head's estimates (``compute_advantages``);
+5. update: ``ppo_epochs`` passes over shuffled mini-batches of the clipped policy loss
+   plus the clipped value loss (``ppo_losses``, ``ppo_update``);
+6. the adaptive KL controller nudges ``kl_coef`` towards ``target_kl``
+   (``AdaptiveKLController``, Ziegler et al. 2019, as in TRL 0.4).
+
+Shapes: ``B`` rollout samples on this process, ``M`` a mini-batch, ``Tq`` query tokens,
+``T`` response tokens, ``V`` vocabulary. Tensors of a whole rollout are prefixed ``b_``,
+of a mini-batch ``mb_``.
+
+T5 details: the decoder starts from ``decoder_start_token_id`` (= pad = 0); a sampled
+response ends at ``eos`` (= 1) and is padded after it. ``response_mask`` keeps every token
+up to and including the first eos, so pads never count, and since the decoder attends
+causally a pad after the eos cannot change any earlier position.
+
+Everything runs through ``accelerate.Accelerator``: under ``torchrun --nproc_per_node N``
+each process samples ``batch_size / N`` dialogues, DDP averages the gradients, and the
+metrics are averaged across processes before logging.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# ---------------------------------------------------------------------------------------
+# Config
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PPOConfig:
     """Every PPO hyper-parameter; defaults are the course's (TRL 0.4 PPOConfig in lab 3)."""
 
+    # ---- optimisation ----
     learning_rate: float = 1.41e-5
-    """Adam learning rate of the LoRA adapter and value head."""
+    """Adam learning rate of the LoRA adapter and value head (course: 1.41e-5)."""
     batch_size: int = 16
-    """Dialogues per PPO step (one rollout)."""
+    """Dialogues per PPO step (one rollout), over all processes (course: 16)."""
     mini_batch_size: int = 4
-    """Rollout samples per gradient step."""
+    """Rollout samples per gradient step, over all processes (course: 4)."""
     ppo_epochs: int = 1
-    """Passes over each rollout."""
+    """Passes over each rollout (course: 1; 2-4 reuse samples harder)."""
     max_ppo_steps: int = 10
-    """Rollouts to train on."""
+    """Rollouts to train on (course: 10)."""
+    max_grad_norm: float | None = None
+    """Clip the gradient norm to this; None leaves it (TRL 0.4 default)."""
+    # ---- KL penalty against the reference ----
     init_kl_coef: float = 0.2
-    """Starting weight of the per-token KL penalty against the reference."""
+    """Starting weight of the per-token KL penalty (TRL 0.4: 0.2)."""
+    adap_kl_ctrl: bool = True
+    """Adapt the KL weight towards ``target_kl``; False keeps ``init_kl_coef``."""
     target_kl: float = 6.0
-    """KL the adaptive controller steers towards."""
+    """Summed-per-response KL the adaptive controller steers towards (TRL 0.4: 6)."""
     kl_horizon: int = 10_000
-    """Horizon of the adaptive KL controller."""
+    """Horizon of the adaptive controller, in samples; larger moves the weight slower."""
+    # ---- advantages ----
     gamma: float = 1.0
-    """Discount factor."""
+    """Discount factor over response tokens (1: the score counts fully at every token)."""
     lam: float = 0.95
-    """GAE lambda."""
+    """GAE lambda: 0 is one-step TD, 1 is Monte Carlo."""
+    whiten_advantages: bool = True
+    """Normalise advantages to mean 0, std 1 over the rollout's real tokens."""
+    # ---- clipped losses ----
     cliprange: float = 0.2
-    """Policy-ratio clip."""
+    """Policy-ratio clip epsilon (0.1-0.3)."""
     cliprange_value: float = 0.2
-    """Value clip."""
+    """Value-prediction clip around the rollout's values."""
     vf_coef: float = 0.1
-    """Weight of the value loss."""
+    """Weight of the value loss in the total loss."""
+    # ---- rollout ----
     output_min_length: int = 100
     """Fewest new tokens the length sampler draws (course: 100)."""
     output_max_length: int = 400
-    """Most new tokens the length sampler draws (course: 400)."""
+    """Most new tokens the length sampler draws, exclusive (course: 400)."""
+    min_new_tokens: int = 5
+    """Shortest sampled summary (course: ``min_length=5``)."""
+    top_k: int = 0
+    """Sampling top-k; 0 turns it off so the policy's own distribution is sampled."""
+    top_p: float = 1.0
+    """Sampling nucleus; 1.0 turns it off."""
     seed: int = 42
-    """Seed of the rollout sampler."""
+    """Seed of the rollout sampler and the mini-batch shuffles."""
+
+    def __post_init__(self) -> None:
+        if self.batch_size % self.mini_batch_size:
+            raise ValueError(f"batch_size {self.batch_size} must be a multiple of "
+                             f"mini_batch_size {self.mini_batch_size}")
+        if not 0 < self.output_min_length < self.output_max_length:
+            raise ValueError("need 0 < output_min_length < output_max_length")
+
+
+# ---------------------------------------------------------------------------------------
+# Policy: LoRA model + value head; the reference is the same model with the adapter off
+# ---------------------------------------------------------------------------------------
+
+
+class ValueHeadPolicy(nn.Module):
+    """A seq2seq PeftModel with a scalar value head on the decoder's last hidden state.
+
+    ``forward`` returns ``(logits, values)``: (B, T, V) and (B, T); ``values[:, t]`` is the
+    value of the state before token t is emitted. ``disable_adapter()`` gives the reference.
+    """
+
+    def __init__(self, model: nn.Module, value_head_dropout: float = 0.1):
+        super().__init__()
+        self.model = model
+        hidden = model.config.d_model
+        self.v_head = nn.Sequential(nn.Dropout(value_head_dropout), nn.Linear(hidden, 1))
+        # a small head keeps the first value estimates near 0, so early value losses are sane
+        nn.init.normal_(self.v_head[1].weight, std=1.0 / math.sqrt(hidden + 1))
+        nn.init.zeros_(self.v_head[1].bias)
+
+    @property
+    def config(self):
+        return self.model.config
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                decoder_input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                         decoder_input_ids=decoder_input_ids, output_hidden_states=True)
+        hidden = out.decoder_hidden_states[-1]                   # (B, T, d_model)
+        values = self.v_head(hidden.to(self.v_head[1].weight.dtype)).squeeze(-1)  # (B, T)
+        return out.logits, values
+
+    def generate(self, **kwargs) -> torch.Tensor:
+        return self.model.generate(**kwargs)
+
+    def disable_adapter(self):
+        """Context manager: inside it the model is the frozen base (the PPO reference)."""
+        return self.model.disable_adapter()
+
+
+def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
+                 lora_dropout: float = 0.05,
+                 target_modules: Sequence[str] = ("q", "v")) -> ValueHeadPolicy:
+    """Wrap a T5ForConditionalGeneration in a fresh LoRA adapter and a value head.
+
+    Defaults are the course's LoraConfig. Returns a new ValueHeadPolicy; the base weights
+    are frozen. Call once per base model (a second call would wrap a wrapped model).
+    """
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    if hasattr(model, "peft_config"):
+        raise ValueError("model already carries a LoRA adapter; pass the plain base model")
+    lora_config = LoraConfig(r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
+                             target_modules=list(target_modules), bias="none",
+                             task_type=TaskType.SEQ_2_SEQ_LM)
+    return ValueHeadPolicy(get_peft_model(model, lora_config))
+
+
+def trainable_parameters(policy: nn.Module) -> tuple[int, int]:
+    """(trainable, total) parameter counts."""
+    trainable = sum(p.numel() for p in policy.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in policy.parameters())
+
+
+# ---------------------------------------------------------------------------------------
+# 1. Rollout
+# ---------------------------------------------------------------------------------------
+
+
+class LengthSampler:
+    """Draws a max-new-tokens per rollout uniformly from ``[min_value, max_value)``.
+
+    Like TRL 0.4's ``LengthSampler`` in the course; seeded so rollouts repeat.
+    """
+
+    def __init__(self, min_value: int, max_value: int, seed: int = 0):
+        self.values = list(range(min_value, max_value))
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __call__(self) -> int:
+        i = torch.randint(len(self.values), (1,), generator=self.generator).item()
+        return self.values[i]
+
+
+def response_mask(response_ids: torch.Tensor, eos_token_id: int) -> torch.Tensor:
+    """1 for tokens up to and including the first eos, 0 after it (pads). (B, T) -> (B, T)."""
+    is_eos = (response_ids == eos_token_id).long()
+    eos_before = torch.cumsum(is_eos, dim=1) - is_eos            # eos strictly before t
+    return (eos_before == 0).long()
+
+
+@torch.no_grad()
+def generate_responses(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
+                       max_new_tokens: int, config: PPOConfig,
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sample one response per query. Returns ``(response_ids, response_mask)``, both (B, T).
+
+    The decoder-start token is stripped; positions after the first eos are pad and masked.
+    """
+    policy = _unwrap(policy)
+    out = policy.generate(input_ids=query_ids, attention_mask=query_mask, do_sample=True,
+                          top_k=config.top_k, top_p=config.top_p,
+                          min_new_tokens=min(config.min_new_tokens, max_new_tokens),
+                          max_new_tokens=max_new_tokens)   # (B, 1 + T)
+    response_ids = out[:, 1:]                                    # drop decoder start
+    mask = response_mask(response_ids, policy.config.eos_token_id)
+    pad_id = policy.config.pad_token_id
+    return response_ids.masked_fill(mask == 0, pad_id), mask
+
+
+# ---------------------------------------------------------------------------------------
+# 2-3. Log-probabilities, reference, rewards with the KL penalty
+# ---------------------------------------------------------------------------------------
+
+
+def logprobs_from_logits(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """log p(label) per position: (B, T, V), (B, T) -> (B, T)."""
+    return torch.gather(F.log_softmax(logits.float(), dim=-1), 2, labels.unsqueeze(-1)).squeeze(-1)
+
+
+def entropy_from_logits(logits: torch.Tensor) -> torch.Tensor:
+    """Entropy of the next-token distribution per position: (B, T, V) -> (B, T)."""
+    logp = F.log_softmax(logits.float(), dim=-1)
+    return -(logp.exp() * logp).sum(-1)
+
+
+def forward_pass(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
+                 response_ids: torch.Tensor,
+                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Teacher-force the responses. Returns ``(logprobs, values, logits)``: (B,T), (B,T), (B,T,V).
+
+    The decoder reads ``[start, r_0, ..., r_{T-2}]`` and predicts ``r_0 ... r_{T-1}``.
+    """
+    start_id = _unwrap(policy).config.decoder_start_token_id
+    start = torch.full_like(response_ids[:, :1], start_id)
+    decoder_input_ids = torch.cat([start, response_ids[:, :-1]], dim=1)   # (B, T)
+    logits, values = policy(input_ids=query_ids, attention_mask=query_mask,
+                            decoder_input_ids=decoder_input_ids)
+    return logprobs_from_logits(logits, response_ids), values, logits
+
+
+@torch.no_grad()
+def reference_logprobs(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
+                       response_ids: torch.Tensor,
+                       ref_model: nn.Module | None = None) -> torch.Tensor:
+    """Log-probs of the responses under the reference: the policy with its adapter off. (B, T).
+
+    ``ref_model`` (a separate frozen copy) is only for comparison, e.g. in the benchmark.
+    """
+    policy = _unwrap(policy)
+    start = torch.full_like(response_ids[:, :1], policy.config.decoder_start_token_id)
+    decoder_input_ids = torch.cat([start, response_ids[:, :-1]], dim=1)
+    if ref_model is not None:
+        logits = ref_model(input_ids=query_ids, attention_mask=query_mask,
+                           decoder_input_ids=decoder_input_ids).logits
+    else:
+        with policy.disable_adapter():
+            logits = policy.model(input_ids=query_ids, attention_mask=query_mask,
+                                  decoder_input_ids=decoder_input_ids).logits
+    return logprobs_from_logits(logits, response_ids)
+
+
+def compute_rewards(scores: torch.Tensor, logprobs: torch.Tensor, ref_logprobs: torch.Tensor,
+                    mask: torch.Tensor, kl_coef: float,
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-token rewards: ``-kl_coef * (logp - logp_ref)`` with the score added at the last token.
+
+    scores (B,), logprobs/ref_logprobs/mask (B, T) -> ``(rewards, non_score_rewards, kl)``,
+    each (B, T) and zero at pads.
+    """
+    kl = (logprobs - ref_logprobs) * mask                        # (B, T)
+    non_score_rewards = -kl_coef * kl
+    rewards = non_score_rewards.clone()
+    last = mask.sum(1).long().clamp(min=1) - 1                  # index of the last real token
+    rewards[torch.arange(len(scores)), last] += scores.to(rewards.dtype)
+    return rewards * mask, non_score_rewards, kl
+
+
+# ---------------------------------------------------------------------------------------
+# 4. GAE
+# ---------------------------------------------------------------------------------------
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return (x * mask).sum() / mask.sum().clamp(min=1)
+
+
+def masked_whiten(x: torch.Tensor, mask: torch.Tensor, shift_mean: bool = True) -> torch.Tensor:
+    """Normalise ``x`` to std 1 (and mean 0) over the masked positions; pads become 0."""
+    mean = masked_mean(x, mask)
+    var = masked_mean((x - mean) ** 2, mask)
+    whitened = (x - mean) * torch.rsqrt(var + 1e-8)
+    if not shift_mean:
+        whitened = whitened + mean
+    return whitened * mask
+
+
+@torch.no_grad()
+def compute_advantages(values: torch.Tensor, rewards: torch.Tensor, mask: torch.Tensor,
+                       gamma: float, lam: float, whiten: bool = True,
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generalized advantage estimation. (B, T) x3 -> ``(advantages, returns)``, each (B, T).
+
+    ``delta_t = r_t + gamma * V_{t+1} - V_t``, ``A_t = delta_t + gamma * lam * A_{t+1}``,
+    with ``V`` after the last real token taken as 0. ``returns = A + V`` (before whitening).
+    """
+    values, rewards = values * mask, rewards * mask             # pads: V = 0, r = 0
+    T = rewards.shape[1]
+    lastgaelam = torch.zeros_like(rewards[:, 0])
+    advantages_reversed = []
+    for t in reversed(range(T)):
+        nextvalues = values[:, t + 1] if t < T - 1 else torch.zeros_like(values[:, 0])
+        delta = rewards[:, t] + gamma * nextvalues - values[:, t]
+        lastgaelam = delta + gamma * lam * lastgaelam
+        advantages_reversed.append(lastgaelam)
+    advantages = torch.stack(advantages_reversed[::-1], dim=1) * mask   # (B, T)
+    returns = advantages + values
+    if whiten:
+        advantages = masked_whiten(advantages, mask)
+    return advantages, returns
+
+
+# ---------------------------------------------------------------------------------------
+# 5. Clipped losses and the update
+# ---------------------------------------------------------------------------------------
+
+
+def ppo_losses(mb_logprobs: torch.Tensor, mb_values: torch.Tensor, mb_logits: torch.Tensor,
+               mb_old_logprobs: torch.Tensor, mb_old_values: torch.Tensor,
+               mb_advantages: torch.Tensor, mb_returns: torch.Tensor, mb_mask: torch.Tensor,
+               config: PPOConfig) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """Clipped policy loss + ``vf_coef`` x clipped value loss over real tokens. All (M, T).
+
+    Returns the total loss (a scalar with grad) and detached statistics.
+    """
+    # Policy loss: -min(ratio * A, clip(ratio, 1 - eps, 1 + eps) * A)
+    logratio = mb_logprobs - mb_old_logprobs
+    ratio = torch.exp(logratio)
+    pg_losses = -mb_advantages * ratio
+    pg_losses2 = -mb_advantages * torch.clamp(ratio, 1.0 - config.cliprange,
+                                              1.0 + config.cliprange)
+    pg_loss = masked_mean(torch.max(pg_losses, pg_losses2), mb_mask)
+
+    # Value loss: max of the unclipped and the clipped squared error
+    vpredclipped = torch.clamp(mb_values, mb_old_values - config.cliprange_value,
+                               mb_old_values + config.cliprange_value)
+    vf_losses1 = (mb_values - mb_returns) ** 2
+    vf_losses2 = (vpredclipped - mb_returns) ** 2
+    vf_loss = 0.5 * masked_mean(torch.max(vf_losses1, vf_losses2), mb_mask)
+
+    loss = pg_loss + config.vf_coef * vf_loss
+    with torch.no_grad():
+        stats = {
+            "ppo/loss/policy": pg_loss,
+            "ppo/loss/value": vf_loss,
+            "ppo/loss/total": loss,
+            "ppo/policy/entropy": masked_mean(entropy_from_logits(mb_logits), mb_mask),
+            "ppo/policy/approxkl": 0.5 * masked_mean(logratio ** 2, mb_mask),
+            "ppo/policy/clipfrac": masked_mean((pg_losses2 > pg_losses).float(), mb_mask),
+            "ppo/val/vpred": masked_mean(mb_values, mb_mask),
+            "ppo/val/clipfrac": masked_mean((vf_losses2 > vf_losses1).float(), mb_mask),
+        }
+    return loss, {k: v.detach() for k, v in stats.items()}
+
+
+@dataclass
+class Rollout:
+    """One rollout on this process: every tensor the update needs, (B, ...) each."""
+
+    query_ids: torch.Tensor        # (B, Tq)
+    query_mask: torch.Tensor       # (B, Tq)
+    response_ids: torch.Tensor     # (B, T)
+    response_mask: torch.Tensor    # (B, T)
+    logprobs: torch.Tensor         # (B, T) under the policy that sampled
+    values: torch.Tensor           # (B, T)
+    advantages: torch.Tensor       # (B, T)
+    returns: torch.Tensor          # (B, T)
+
+
+def ppo_update(policy: nn.Module, optimizer: torch.optim.Optimizer, rollout: Rollout,
+               config: PPOConfig, accelerator=None,
+               generator: torch.Generator | None = None) -> dict[str, float]:
+    """``ppo_epochs`` passes over shuffled mini-batches; returns the mean of each statistic."""
+    world = accelerator.num_processes if accelerator is not None else 1
+    b_size = rollout.response_ids.shape[0]
+    mb_size = max(1, config.mini_batch_size // world)           # per-process mini-batch
+    history: dict[str, list[torch.Tensor]] = {}
+    for _epoch in range(config.ppo_epochs):
+        b_inds = torch.randperm(b_size, generator=generator)
+        for start in range(0, b_size, mb_size):
+            mb_inds = b_inds[start:start + mb_size]
+            mb_mask = rollout.response_mask[mb_inds]
+            mb_logprobs, mb_values, mb_logits = forward_pass(
+                policy, rollout.query_ids[mb_inds], rollout.query_mask[mb_inds],
+                rollout.response_ids[mb_inds])
+            loss, stats = ppo_losses(
+                mb_logprobs, mb_values, mb_logits, rollout.logprobs[mb_inds],
+                rollout.values[mb_inds], rollout.advantages[mb_inds],
+                rollout.returns[mb_inds], mb_mask, config)
+            optimizer.zero_grad()
+            if accelerator is not None:
+                accelerator.backward(loss)
+                if config.max_grad_norm is not None:
+                    accelerator.clip_grad_norm_(policy.parameters(), config.max_grad_norm)
+            else:
+                loss.backward()
+                if config.max_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(policy.parameters(), config.max_grad_norm)
+            optimizer.step()
+            for k, v in stats.items():
+                history.setdefault(k, []).append(v)
+    return {k: torch.stack(v).mean().item() for k, v in history.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# 6. Adaptive KL controller
+# ---------------------------------------------------------------------------------------
+
+
+class AdaptiveKLController:
+    """Ziegler et al. (2019): move ``value`` so the observed KL approaches ``target``.
+
+    ``value *= 1 + clip(kl / target - 1, -0.2, 0.2) * n_steps / horizon``.
+    """
+
+    def __init__(self, init_kl_coef: float, target: float, horizon: int):
+        self.value, self.target, self.horizon = init_kl_coef, target, horizon
+
+    def update(self, current_kl: float, n_steps: int) -> None:
+        proportional_error = min(max(current_kl / self.target - 1, -0.2), 0.2)
+        self.value *= 1 + proportional_error * n_steps / self.horizon
+
+
+class FixedKLController:
+    """Keeps ``value`` as it is (``adap_kl_ctrl=False``)."""
+
+    def __init__(self, kl_coef: float):
+        self.value = kl_coef
+
+    def update(self, current_kl: float, n_steps: int) -> None:
+        pass
+
+
+def kl_controller(config: PPOConfig) -> AdaptiveKLController | FixedKLController:
+    if config.adap_kl_ctrl:
+        return AdaptiveKLController(config.init_kl_coef, config.target_kl, config.kl_horizon)
+    return FixedKLController(config.init_kl_coef)
+
+
+# ---------------------------------------------------------------------------------------
+# One PPO step and the loop
+# ---------------------------------------------------------------------------------------
+
+RewardFn = Callable[[list[str]], torch.Tensor]
+
+
+def reward_fn_from_classifier(model: nn.Module, tokenizer, label: str = "nothate",
+                              batch_size: int = 16, max_length: int = 512) -> RewardFn:
+    """Reward = the classifier's logit of ``label`` for each text (the summary alone)."""
+    index = model.config.label2id[label]
+
+    @torch.no_grad()
+    def reward_fn(texts: list[str]) -> torch.Tensor:
+        model.eval()
+        scores = []
+        for i in range(0, len(texts), batch_size):
+            enc = tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
+                            max_length=max_length, return_tensors="pt").to(model.device)
+            scores.append(model(**enc).logits[:, index].float().cpu())
+        return torch.cat(scores)
+
+    return reward_fn
+
+
+def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) -> RewardFn:
+    """Reward = the ``text-classification`` pipeline's raw logit of ``label`` (course's way)."""
+
+    def reward_fn(texts: list[str]) -> torch.Tensor:
+        outputs = pipe(list(texts), top_k=None, function_to_apply="none", batch_size=batch_size)
+        return torch.tensor([next(o["score"] for o in out if o["label"] == label)
+                             for out in outputs])
+
+    return reward_fn
+
+
+def ppo_step(policy: nn.Module, optimizer: torch.optim.Optimizer, tokenizer,
+             query_ids: torch.Tensor, query_mask: torch.Tensor, reward_fn: RewardFn,
+             config: PPOConfig, kl_ctl: AdaptiveKLController | FixedKLController,
+             max_new_tokens: int, accelerator=None, ref_model: nn.Module | None = None,
+             generator: torch.Generator | None = None) -> tuple[dict[str, float], list[str]]:
+    """One rollout and one update on this process's share of the batch.
+
+    Returns ``(stats, response_texts)``; ``stats`` are averaged across processes.
+    """
+    t0 = time.time()
+    policy.eval()                              # dropout off: ratio = 1 before the first update
+    # 1. Rollout
+    response_ids, mask = generate_responses(policy, query_ids, query_mask, max_new_tokens, config)
+    texts = tokenizer.batch_decode(response_ids, skip_special_tokens=True)
+    # 2. Reward of the summary alone
+    scores = reward_fn(texts).to(response_ids.device).float()                # (B,)
+    # 3. Log-probs and values of the policy, log-probs of the reference, KL-penalised rewards
+    with torch.no_grad():
+        logprobs, values, logits = forward_pass(policy, query_ids, query_mask, response_ids)
+        ref_logprobs = reference_logprobs(policy, query_ids, query_mask, response_ids, ref_model)
+        del logits
+    rewards, non_score_rewards, kl = compute_rewards(scores, logprobs, ref_logprobs, mask,
+                                                     kl_ctl.value)
+    # 4. GAE
+    advantages, returns = compute_advantages(values, rewards, mask, config.gamma, config.lam,
+                                             config.whiten_advantages)
+    rollout = Rollout(query_ids, query_mask, response_ids, mask, logprobs, values,
+                      advantages, returns)
+    # 5. Clipped losses over epochs x shuffled mini-batches
+    stats = ppo_update(policy, optimizer, rollout, config, accelerator, generator)
+
+    # Metrics, averaged over processes; the KL controller sees the global mean
+    b_kl = kl.sum(1)                                                         # (B,) per response
+    var_y = masked_mean((returns - masked_mean(returns, mask)) ** 2, mask)
+    var_res = masked_mean((returns - values - masked_mean(returns - values, mask)) ** 2, mask)
+    local = {
+        "env/reward_mean": scores.mean(),
+        "env/reward_std": scores.std(unbiased=False) if len(scores) > 1 else scores.new_zeros(()),
+        "objective/kl": b_kl.mean(),
+        "objective/kl_coef": torch.tensor(kl_ctl.value),
+        "objective/non_score_reward": (non_score_rewards * mask).sum(1).mean(),
+        "ppo/returns/mean": masked_mean(returns, mask),
+        "ppo/val/mean": masked_mean(values, mask),
+        "ppo/val/explained_variance": 1 - var_res / var_y.clamp(min=1e-8),
+        "tokens/response_length": mask.sum(1).float().mean(),
+        **{k: torch.tensor(v) for k, v in stats.items()},
+    }
+    if accelerator is not None and accelerator.num_processes > 1:
+        keys = list(local)
+        stacked = torch.stack([local[k].float().to(accelerator.device) for k in keys])
+        stacked = accelerator.reduce(stacked, reduction="mean")
+        local = dict(zip(keys, stacked, strict=True))
+        # reward std over the global batch, not the mean of local stds
+        all_scores = accelerator.gather(scores.to(accelerator.device))
+        local["env/reward_std"] = all_scores.std(unbiased=False)
+    out = {k: float(v) for k, v in local.items()}
+    n_global = len(scores) * (accelerator.num_processes if accelerator is not None else 1)
+    kl_ctl.update(out["objective/kl"], n_global)
+    out["time/step_s"] = time.time() - t0
+    return out, texts
+
+
+def _unwrap(policy: nn.Module) -> nn.Module:
+    """The ValueHeadPolicy inside a DDP wrapper (or the module itself)."""
+    return policy.module if hasattr(policy, "module") else policy
+
+
+def _cycle(loader) -> Iterator:
+    while True:
+        yield from loader
+
+
+@dataclass
+class PPOResult:
+    """What ``train`` returns: the per-step metric history and the last responses."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    last_texts: list[str] = field(default_factory=list)
+
+    def to_dataframe(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.history)
+
+
+def make_query_collator(pad_token_id: int) -> Callable[[list[dict]], dict[str, torch.Tensor]]:
+    """Collate rows with an ``input_ids`` list into right-padded ``query_ids``/``query_mask``."""
+
+    def collate(rows: list[dict]) -> dict[str, torch.Tensor]:
+        length = max(len(r["input_ids"]) for r in rows)
+        ids = torch.full((len(rows), length), pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), length), dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, :len(r["input_ids"])] = torch.as_tensor(r["input_ids"])
+            mask[i, :len(r["input_ids"])] = 1
+        return {"query_ids": ids, "query_mask": mask}
+
+    return collate
+
+
+def train(policy: ValueHeadPolicy, tokenizer, dataset, reward_fn: RewardFn, config: PPOConfig,
+          accelerator=None, progress: bool = True,
+          log: Callable[[int, dict[str, float]], None] | None = None) -> PPOResult:
+    """Run ``config.max_ppo_steps`` PPO steps on prompts in ``dataset`` (rows with ``input_ids``).
+
+    Data-parallel when started under ``torchrun``: each process takes ``batch_size / N``
+    prompts per step. ``log(step, stats)`` is called on every process after each step.
+    Returns the per-step metric history (the same on every process).
+    """
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from tqdm.auto import tqdm
+
+    accelerator = accelerator or Accelerator(cpu=not torch.cuda.is_available())
+    world = accelerator.num_processes
+    if config.batch_size % world or config.mini_batch_size % world:
+        raise ValueError(f"batch_size and mini_batch_size must divide by {world} processes")
+    set_seed(config.seed, device_specific=True)      # each process samples differently
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=config.batch_size // world, shuffle=True, drop_last=True,
+        collate_fn=make_query_collator(tokenizer.pad_token_id),
+        generator=torch.Generator().manual_seed(config.seed))
+    trainable = [p for p in policy.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=config.learning_rate)
+    model, optimizer, loader = accelerator.prepare(policy, optimizer, loader)
+    kl_ctl = kl_controller(config)
+    length_sampler = LengthSampler(config.output_min_length, config.output_max_length,
+                                   seed=config.seed + accelerator.process_index)
+    shuffle_gen = torch.Generator().manual_seed(config.seed + accelerator.process_index)
+    result = PPOResult()
+    batches = _cycle(loader)
+    bar = tqdm(range(config.max_ppo_steps), desc="PPO steps",
+               disable=not (progress and accelerator.is_main_process))
+    for step in bar:
+        batch = next(batches)
+        stats, texts = ppo_step(model, optimizer, tokenizer, batch["query_ids"],
+                                batch["query_mask"], reward_fn, config, kl_ctl,
+                                length_sampler(), accelerator, generator=shuffle_gen)
+        stats["step"] = step + 1
+        result.history.append(stats)
+        result.last_texts = texts
+        bar.set_postfix(reward=f"{stats['env/reward_mean']:.3f}",
+                        kl=f"{stats['objective/kl']:.3f}")
+        if log is not None:
+            log(step + 1, stats)
+    policy.eval()
+    return result
+
+
+def clone_reference(model: nn.Module) -> nn.Module:
+    """A frozen deep copy of a base model: the memory-hungry alternative to ``disable_adapter``."""
+    ref = copy.deepcopy(model).eval()
+    for p in ref.parameters():
+        p.requires_grad_(False)
+    return ref
+
+
+def config_dict(config: PPOConfig) -> dict:
+    """The config as a plain dict (for printing in the notebook)."""
+    return asdict(config)
