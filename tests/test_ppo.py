@@ -1,0 +1,282 @@
+"""Unit tests of utils/ppo.py on a tiny random T5 (seconds on a CPU)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from transformers import T5Config, T5ForConditionalGeneration
+
+from utils.ppo import (
+    AdaptiveKLController,
+    LengthSampler,
+    PPOConfig,
+    build_policy,
+    compute_advantages,
+    compute_rewards,
+    forward_pass,
+    masked_whiten,
+    ppo_losses,
+    ppo_step,
+    reference_logprobs,
+    response_mask,
+    reward_fn_from_classifier,
+)
+
+VOCAB = 96
+
+
+def tiny_t5(seed: int = 0) -> T5ForConditionalGeneration:
+    torch.manual_seed(seed)
+    cfg = T5Config(vocab_size=VOCAB, d_model=32, d_ff=64, d_kv=8, num_layers=1,
+                   num_decoder_layers=1, num_heads=4, decoder_start_token_id=0,
+                   pad_token_id=0, eos_token_id=1)
+    return T5ForConditionalGeneration(cfg).eval()
+
+
+class DigitTokenizer:
+    """Decodes ids as space-separated numbers; enough for reward functions in tests."""
+
+    pad_token_id = 0
+
+    def batch_decode(self, ids, skip_special_tokens=True):
+        return [" ".join(str(int(t)) for t in row if int(t) > 1) for row in ids]
+
+
+def queries(batch: int = 4, length: int = 7, seed: int = 1):
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(2, VOCAB, (batch, length), generator=g)
+    mask = torch.ones_like(ids)
+    mask[0, -3:] = 0                    # one padded query
+    return ids.masked_fill(mask == 0, 0), mask
+
+
+# ---- GAE -----------------------------------------------------------------------------
+
+
+def test_gae_matches_hand_computed_example():
+    values = torch.tensor([[0.5, 1.0, 2.0]])
+    rewards = torch.tensor([[0.0, 0.0, 3.0]])
+    mask = torch.ones(1, 3)
+    gamma, lam = 0.9, 0.5
+    # deltas: d2 = 3 - 2 = 1; d1 = 0 + .9*2 - 1 = .8; d0 = 0 + .9*1 - .5 = .4
+    # A2 = 1; A1 = .8 + .45*1 = 1.25; A0 = .4 + .45*1.25 = .9625
+    adv, ret = compute_advantages(values, rewards, mask, gamma, lam, whiten=False)
+    torch.testing.assert_close(adv, torch.tensor([[0.9625, 1.25, 1.0]]))
+    torch.testing.assert_close(ret, torch.tensor([[1.4625, 2.25, 3.0]]))
+
+
+def test_gae_ignores_pad_positions():
+    values = torch.tensor([[0.5, 1.0, 2.0, 7.0, 9.0]])     # last two are pads
+    rewards = torch.tensor([[0.0, 0.0, 3.0, 5.0, 5.0]])
+    mask = torch.tensor([[1, 1, 1, 0, 0]])
+    adv, ret = compute_advantages(values, rewards, mask, 0.9, 0.5, whiten=False)
+    torch.testing.assert_close(adv, torch.tensor([[0.9625, 1.25, 1.0, 0.0, 0.0]]))
+    torch.testing.assert_close(ret[:, :3], torch.tensor([[1.4625, 2.25, 3.0]]))
+
+
+def test_whitened_advantages_have_zero_mean_unit_std_on_real_tokens():
+    x = torch.tensor([[1.0, 2.0, 3.0, 100.0], [4.0, 5.0, -100.0, -100.0]])
+    mask = torch.tensor([[1, 1, 1, 0], [1, 1, 0, 0]])
+    w = masked_whiten(x, mask)
+    real = w[mask.bool()]
+    assert abs(real.mean().item()) < 1e-6
+    assert abs(real.pow(2).mean().sqrt().item() - 1) < 1e-4
+    assert (w[~mask.bool()] == 0).all()
+
+
+# ---- rewards, KL penalty and masks ----------------------------------------------------
+
+
+def test_kl_penalty_reduces_reward_when_policy_is_more_likely_than_reference():
+    scores = torch.tensor([2.0, 2.0])
+    logprobs = torch.tensor([[-1.0, -1.0, -1.0], [-1.0, -1.0, -1.0]])
+    ref_logprobs = torch.tensor([[-2.0, -2.0, -2.0], [-1.0, -1.0, -1.0]])  # row 0: logp > ref
+    mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
+    rewards, non_score, kl = compute_rewards(scores, logprobs, ref_logprobs, mask, kl_coef=0.5)
+    torch.testing.assert_close(kl[0], torch.tensor([1.0, 1.0, 1.0]))
+    torch.testing.assert_close(rewards[0], torch.tensor([-0.5, -0.5, 2.0 - 0.5]))
+    # row 1: equal log-probs, no penalty; the score sits on the last real token, not the pad
+    torch.testing.assert_close(rewards[1], torch.tensor([0.0, 2.0, 0.0]))
+    assert rewards[0].sum() < rewards[1].sum()
+
+
+def test_response_mask_keeps_tokens_through_first_eos_only():
+    ids = torch.tensor([[5, 6, 1, 0, 0], [5, 0, 7, 1, 0], [5, 6, 7, 8, 9], [1, 0, 0, 0, 0]])
+    expected = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0], [1, 1, 1, 1, 1],
+                             [1, 0, 0, 0, 0]])
+    assert torch.equal(response_mask(ids, eos_token_id=1), expected)
+
+
+def test_pads_after_eos_do_not_change_logprobs_of_real_tokens():
+    policy = build_policy(tiny_t5(), r=4, lora_alpha=8).eval()
+    q_ids, q_mask = queries(batch=1)
+    short = torch.tensor([[5, 6, 1]])
+    padded = torch.tensor([[5, 6, 1, 0, 0]])
+    with torch.no_grad():
+        lp_short, v_short, _ = forward_pass(policy, q_ids, q_mask, short)
+        lp_pad, v_pad, _ = forward_pass(policy, q_ids, q_mask, padded)
+    torch.testing.assert_close(lp_short, lp_pad[:, :3])
+    torch.testing.assert_close(v_short, v_pad[:, :3])
+
+
+def test_padded_positions_do_not_enter_the_losses():
+    torch.manual_seed(0)
+    M, T = 2, 5
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])
+    args = [torch.randn(M, T) for _ in range(6)]
+    logits = torch.randn(M, T, 7)
+    cfg = PPOConfig()
+    loss_a, _ = ppo_losses(args[0], args[1], logits, *args[2:], mask, cfg)
+    garbage = [a.clone() for a in args]
+    for g in garbage:
+        g[mask == 0] = 1e3
+    loss_b, _ = ppo_losses(garbage[0], garbage[1], logits, *garbage[2:], mask, cfg)
+    torch.testing.assert_close(loss_a, loss_b)
+
+
+# ---- clipped objective -----------------------------------------------------------------
+
+
+def test_clipped_losses_match_formula():
+    cfg = PPOConfig(cliprange=0.2, cliprange_value=0.2, vf_coef=0.1)
+    old = torch.log(torch.tensor([[0.5, 0.5, 0.5, 0.5]]))
+    ratio = torch.tensor([[1.5, 0.5, 1.1, 0.7]])
+    new = old + torch.log(ratio)
+    adv = torch.tensor([[1.0, -1.0, 2.0, 1.0]])
+    mask = torch.ones(1, 4)
+    # per token: max(-A r, -A clip(r, .8, 1.2))
+    # t0: max(-1.5, -1.2) = -1.2 (clipped); t1: max(.5, .8) = .8 (clipped)
+    # t2: max(-2.2, -2.2) = -2.2;           t3: max(-.7, -.8) = -.7
+    expected_pg = (-1.2 + 0.8 - 2.2 - 0.7) / 4
+    old_v = torch.tensor([[0.0, 0.0, 0.0, 0.0]])
+    new_v = torch.tensor([[1.0, 0.1, -0.5, 0.0]])
+    returns = torch.tensor([[2.0, 0.0, 0.0, 1.0]])
+    # clip(v, -.2, .2) = [.2, .1, -.2, 0]; max(sq errors): [max(1, 3.24), max(.01, .01),
+    # max(.25, .04), max(1, 1)] = [3.24, .01, .25, 1]
+    expected_vf = 0.5 * (3.24 + 0.01 + 0.25 + 1.0) / 4
+    logits = torch.zeros(1, 4, 8)                               # uniform: entropy = ln 8
+    loss, stats = ppo_losses(new, new_v, logits, old, old_v, adv, returns, mask, cfg)
+    assert stats["ppo/loss/policy"].item() == pytest.approx(expected_pg, abs=1e-6)
+    assert stats["ppo/loss/value"].item() == pytest.approx(expected_vf, abs=1e-6)
+    assert loss.item() == pytest.approx(expected_pg + 0.1 * expected_vf, abs=1e-6)
+    assert stats["ppo/policy/clipfrac"].item() == pytest.approx(0.5)
+    assert stats["ppo/val/clipfrac"].item() == pytest.approx(0.25)   # only t0 clipped harder
+    assert stats["ppo/policy/entropy"].item() == pytest.approx(math.log(8), abs=1e-5)
+    expected_approxkl = 0.5 * (torch.log(ratio) ** 2).mean().item()
+    assert stats["ppo/policy/approxkl"].item() == pytest.approx(expected_approxkl, abs=1e-6)
+
+
+# ---- adaptive KL controller -------------------------------------------------------------
+
+
+def test_adaptive_kl_controller_moves_coefficient_towards_target():
+    high = AdaptiveKLController(0.2, target=6.0, horizon=100)
+    high.update(current_kl=12.0, n_steps=10)          # error clipped to +0.2
+    assert high.value == pytest.approx(0.2 * (1 + 0.2 * 10 / 100))
+    low = AdaptiveKLController(0.2, target=6.0, horizon=100)
+    low.update(current_kl=3.0, n_steps=10)             # error clipped to -0.2
+    assert low.value == pytest.approx(0.2 * (1 - 0.2 * 10 / 100))
+    on = AdaptiveKLController(0.2, target=6.0, horizon=100)
+    on.update(current_kl=6.0, n_steps=10)
+    assert on.value == pytest.approx(0.2)
+
+
+def test_length_sampler_stays_in_range_and_repeats_with_seed():
+    a = [LengthSampler(8, 24, seed=3)() for _ in range(1)]
+    s = LengthSampler(8, 24, seed=3)
+    draws = [s() for _ in range(200)]
+    assert min(draws) >= 8 and max(draws) < 24 and len(set(draws)) > 5
+    assert draws[0] == a[0]
+
+
+# ---- reference = adapter disabled -------------------------------------------------------
+
+
+def test_reference_logits_equal_base_model_with_adapter_disabled():
+    base_copy = tiny_t5(seed=0)                        # same weights, never wrapped
+    policy = build_policy(tiny_t5(seed=0), r=4, lora_alpha=8).eval()
+    # make the adapter non-trivial (LoRA's B starts at zero)
+    with torch.no_grad():
+        for name, p in policy.named_parameters():
+            if "lora_B" in name:
+                p.normal_(std=0.5)
+    q_ids, q_mask = queries()
+    responses = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
+    ref = reference_logprobs(policy, q_ids, q_mask, responses)
+    with torch.no_grad():
+        expected = reference_logprobs(policy, q_ids, q_mask, responses, ref_model=base_copy)
+        adapted, _, _ = forward_pass(policy, q_ids, q_mask, responses)
+    torch.testing.assert_close(ref, expected)
+    assert (adapted - ref).abs().max() > 1e-3        # the adapter itself does change them
+
+
+# ---- one PPO step ------------------------------------------------------------------------
+
+
+def test_one_ppo_step_changes_only_lora_and_value_head():
+    policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
+    before = {n: p.detach().clone() for n, p in policy.named_parameters()}
+    trainable = [p for p in policy.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=1e-2)
+    cfg = PPOConfig(batch_size=4, mini_batch_size=2, ppo_epochs=2, output_min_length=4,
+                    output_max_length=8)
+    from utils.ppo import kl_controller
+
+    q_ids, q_mask = queries()
+    torch.manual_seed(0)
+    stats, texts = ppo_step(policy, optimizer, DigitTokenizer(), q_ids, q_mask,
+                            lambda t: torch.tensor([float(len(x)) for x in t]), cfg,
+                            kl_controller(cfg), max_new_tokens=6)
+    assert len(texts) == 4
+    for key in ("env/reward_mean", "objective/kl", "ppo/loss/policy", "ppo/loss/value",
+                "ppo/policy/entropy", "ppo/policy/clipfrac", "ppo/policy/approxkl"):
+        assert math.isfinite(stats[key]), key
+    changed_lora = changed_head = 0
+    for name, p in policy.named_parameters():
+        if "lora_" in name or name.startswith("v_head"):
+            assert p.requires_grad, name
+            changed = not torch.equal(p, before[name])
+            changed_lora += changed and "lora_" in name
+            changed_head += changed and name.startswith("v_head")
+        else:
+            assert not p.requires_grad, name
+            assert torch.equal(p, before[name]), f"base weight {name} changed"
+    assert changed_lora > 0 and changed_head == 2
+
+
+def test_classifier_reward_is_the_nothate_logit():
+    from transformers import RobertaConfig, RobertaForSequenceClassification
+
+    torch.manual_seed(0)
+    cfg = RobertaConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=40,
+                        num_labels=2, id2label={0: "nothate", 1: "hate"},
+                        label2id={"nothate": 0, "hate": 1}, pad_token_id=1)
+    clf = RobertaForSequenceClassification(cfg).eval()
+
+    class CharTok:
+        def __call__(self, texts, **kw):
+            length = max(len(t) for t in texts) + 2
+            ids = torch.ones(len(texts), length, dtype=torch.long)
+            att = torch.zeros_like(ids)
+            for i, t in enumerate(texts):
+                row = [0] + [3 + ord(c) % 40 for c in t] + [2]
+                ids[i, :len(row)] = torch.tensor(row)
+                att[i, :len(row)] = 1
+            from transformers import BatchEncoding
+
+            return BatchEncoding({"input_ids": ids, "attention_mask": att})
+
+    texts = ["you are kind", "you are a fool", "hello"]
+    scores = reward_fn_from_classifier(clf, CharTok(), "nothate", batch_size=2)(texts)
+    with torch.no_grad():
+        expected = clf(**CharTok()(texts)).logits[:, 0]
+    assert scores.shape == (3,)
+    torch.testing.assert_close(scores, expected)
+
+
+def test_config_rejects_uneven_minibatches():
+    with pytest.raises(ValueError):
+        PPOConfig(batch_size=10, mini_batch_size=4)
