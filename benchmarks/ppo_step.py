@@ -1,0 +1,112 @@
+"""One PPO step at flan-t5-base's shape: adapter-disabled reference vs a deep-copied one.
+
+    .venv/bin/python benchmarks/ppo_step.py            # both variants, ~5-10 min on 2 CPU cores
+
+A randomly initialised T5 of flan-t5-base's shape (written below, no Hub), LoRA r=32 on q
+and v, the course's batch of 16 dialogues, fixed lengths: query 256 tokens, response 64
+tokens (``min_new_tokens = max_new_tokens = 64``, so no eos cuts a response short), one PPO
+epoch over mini-batches of 4. Each variant runs in its own fresh subprocess and reports its
+peak resident memory (``ru_maxrss``; tracemalloc does not see torch's allocations) and the
+wall time of the step. Not part of the tests.
+
+For scale: the course's notebook took about 100 s per PPO step on an 8-vCPU CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+BATCH, QUERY_LEN, RESPONSE_LEN, MINI_BATCH = 16, 256, 64, 4
+VARIANTS = {
+    "adapter-off": "reference = the policy with its LoRA adapter disabled (one copy)",
+    "deep-copy": "reference = a frozen deep copy of the base model (two copies)",
+}
+
+
+def flan_t5_base_shape():
+    from transformers import T5Config
+
+    return T5Config(vocab_size=32128, d_model=768, d_ff=2048, d_kv=64, num_layers=12,
+                    num_decoder_layers=12, num_heads=12, feed_forward_proj="gated-gelu",
+                    tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0,
+                    eos_token_id=1, dropout_rate=0.1)
+
+
+def run_variant(variant: str, threads: int) -> dict:
+    import torch
+    from transformers import T5ForConditionalGeneration
+
+    from utils.ppo import FixedKLController, PPOConfig, build_policy, clone_reference, ppo_step
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    base = T5ForConditionalGeneration(flan_t5_base_shape()).eval()
+    ref_model = clone_reference(base) if variant == "deep-copy" else None
+    policy = build_policy(base, r=32, lora_alpha=32, lora_dropout=0.05, target_modules=("q", "v"))
+    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad],
+                                 lr=1.41e-5)
+    config = PPOConfig(batch_size=BATCH, mini_batch_size=MINI_BATCH, ppo_epochs=1,
+                       output_min_length=RESPONSE_LEN, output_max_length=RESPONSE_LEN + 1,
+                       min_new_tokens=RESPONSE_LEN)
+    query_ids = torch.randint(2, 32128, (BATCH, QUERY_LEN))
+    query_mask = torch.ones_like(query_ids)
+
+    class Tok:  # the reward below only needs the texts' count
+        def batch_decode(self, ids, skip_special_tokens=True):
+            return [" ".join(map(str, row.tolist())) for row in ids]
+
+    def reward_fn(texts):
+        return torch.randn(len(texts))
+
+    rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    stats, texts = ppo_step(policy, optimizer, Tok(), query_ids, query_mask, reward_fn, config,
+                            FixedKLController(0.2), max_new_tokens=RESPONSE_LEN,
+                            ref_model=ref_model)
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux: KiB
+    assert stats["tokens/response_length"] == RESPONSE_LEN, stats["tokens/response_length"]
+    return {"variant": variant, "peak_rss_mb": round(peak_mb), "rss_before_step_mb":
+            round(rss_before_mb), "s_per_step": round(seconds, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", choices=list(VARIANTS), help="run one variant in-process")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    args = parser.parse_args()
+    if args.variant:
+        print(json.dumps(run_variant(args.variant, args.threads)))
+        return
+
+    print(f"PPO step, T5 of flan-t5-base's shape (random), LoRA r=32 q,v; batch {BATCH}, "
+          f"query {QUERY_LEN} tokens, response {RESPONSE_LEN} tokens, mini-batch {MINI_BATCH}, "
+          f"1 epoch, {args.threads} threads")
+    rows = []
+    for variant in VARIANTS:       # a fresh process per variant: ru_maxrss is per process
+        out = subprocess.run([sys.executable, __file__, "--variant", variant, "--threads",
+                              str(args.threads)], capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"  done: {variant}", flush=True)
+    print(f"\n| {'variant':<12} | peak RSS (MB) | RSS before step (MB) | s / PPO step |")
+    print(f"| {'-' * 12} | ------------: | -------------------: | -----------: |")
+    for r in rows:
+        print(f"| {r['variant']:<12} | {r['peak_rss_mb']:>13} | {r['rss_before_step_mb']:>20} "
+              f"| {r['s_per_step']:>12} |")
+    ratio = rows[0]["peak_rss_mb"] / rows[1]["peak_rss_mb"]
+    print(f"\npeak memory, adapter-off / deep-copy: {ratio:.2f}x (target <= 0.75x)")
+    for name, what in VARIANTS.items():
+        print(f"  {name}: {what}")
+    print("The course's notebook took about 100 s per PPO step on an 8-vCPU CPU.")
+
+
+if __name__ == "__main__":
+    main()
