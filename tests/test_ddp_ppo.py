@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,15 +15,21 @@ REPO = Path(__file__).resolve().parent.parent
 def test_ppo_runs_on_two_ranks_and_keeps_lora_in_sync(tmp_path: Path):
     steps = 3
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.run(
+    # own process group, so a hang kills the ranks too, not only the launcher
+    proc = subprocess.Popen(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         str(REPO / "scripts" / "ppo_ddp.py"), "--out", str(tmp_path),
-         "--steps", str(steps)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+         str(REPO / "scripts" / "ppo_ddp.py"), "--out", str(tmp_path), "--steps", str(steps)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+    assert proc.returncode == 0, stdout[-3000:] + stderr[-3000:]
     for rank in (0, 1):
         for step in range(1, steps + 1):
-            assert f"rank {rank}/2 step {step} reward" in proc.stdout, proc.stdout
+            assert f"rank {rank}/2 step {step} reward" in stdout, stdout
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert [r["rank"] for r in ranks] == [0, 1] and all(r["world"] == 2 for r in ranks)
     assert all(r["steps"] == steps for r in ranks)
