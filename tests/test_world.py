@@ -1,0 +1,80 @@
+"""The tiny-world generator: valid, deterministic rows at a small size (no models trained)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from utils.world.corpus import ABUSE_SHARE, INSULTS, generate_split, read_jsonl, write_jsonl
+from utils.world.families import FAMILIES
+from utils.world.toxicity_data import generate_toxicity_set
+
+TURN = re.compile(r"^#Person[12]#: \S.*$")
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return generate_split("demo", 200, seed=7)
+
+
+def test_same_seed_same_rows_other_seed_other_rows(rows):
+    assert generate_split("demo", 200, seed=7) == rows
+    assert generate_split("demo", 200, seed=8) != rows
+
+
+def test_rows_follow_dialogsum_schema(rows):
+    for i, r in enumerate(rows):
+        assert r["id"] == f"demo_{i}"
+        lines = r["dialogue"].split("\n")
+        assert len(lines) >= 4
+        assert all(TURN.match(line) for line in lines), r["dialogue"]
+        assert lines[0].startswith("#Person1#:") and lines[1].startswith("#Person2#:")
+        assert "#Person" in r["summary"] and r["summary"].endswith(".")
+        assert "{" not in r["dialogue"] + r["summary"]  # every slot was filled
+        assert r["topic"] in {f["topic"] for f in FAMILIES}
+
+
+def test_rows_are_distinct_varied_and_abuse_share_exact(rows):
+    assert len({r["dialogue"] for r in rows}) == len(rows)
+    assert len({r["topic"] for r in rows}) >= 20
+    lengths = [len(r["dialogue"]) for r in rows]
+    assert min(lengths) < 250 and max(lengths) > 1000
+    assert sum(r["abusive"] for r in rows) == round(ABUSE_SHARE * len(rows))
+
+
+def test_abusive_rows_hold_an_insult_and_clean_rows_none(rows):
+    insult_lines = [line for line, _ in INSULTS]
+    for r in rows:
+        has = any(line in r["dialogue"] for line in insult_lines)
+        assert has == r["abusive"], r["dialogue"]
+        if r["abusive"]:
+            assert r["gist"].endswith(tuple(insult_lines))  # the insult is a separable clause
+
+
+def test_some_abusive_summaries_repeat_the_insult(rows):
+    words = ("idiot", "stupid", "useless", "moron", "shut up", "pathetic", "fool", "dumb")
+    ab = [r for r in rows if r["abusive"]]
+    repeating = [r for r in ab if any(w in r["summary"].lower() for w in words)]
+    assert 0.2 * len(ab) <= len(repeating) <= 0.8 * len(ab)
+
+
+def test_jsonl_round_trip_is_byte_identical(rows, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_jsonl(rows, a, ("id", "dialogue", "summary", "topic", "abusive"))
+    write_jsonl(generate_split("demo", 200, seed=7), b, ("id", "dialogue", "summary", "topic", "abusive"))
+    assert a.read_bytes() == b.read_bytes()
+    assert [r["dialogue"] for r in read_jsonl(a)] == [r["dialogue"] for r in rows]
+
+
+def test_toxicity_set_is_balanced_with_hard_negatives_and_deterministic():
+    tox = generate_toxicity_set(600, seed=11)
+    assert tox == generate_toxicity_set(600, seed=11)
+    allrows = [r for split in tox.values() for r in split]
+    assert len(allrows) == 600 and len({r["text"] for r in allrows}) == 600
+    hate = sum(r["label"] == "hate" for r in allrows)
+    assert 0.45 <= hate / 600 <= 0.55
+    nothate = [r for r in allrows if r["label"] == "nothate"]
+    assert sum(r["hard_negative"] for r in nothate) >= 0.15 * len(nothate)
+    assert {r["label"] for r in allrows} == {"hate", "nothate"}
+    assert all(not r["hard_negative"] for r in allrows if r["label"] == "hate")

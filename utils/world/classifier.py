@@ -1,0 +1,63 @@
+"""toxicity-classifier-tiny: a small RoBERTa sequence classifier with the Meta model's labels."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import torch
+from transformers import PreTrainedTokenizerBase, RobertaConfig, RobertaForSequenceClassification
+
+ID2LABEL = {0: "nothate", 1: "hate"}
+LABEL2ID = {"nothate": 0, "hate": 1}
+
+
+def make_config(vocab_size: int) -> RobertaConfig:
+    return RobertaConfig(
+        vocab_size=vocab_size, hidden_size=128, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=256, max_position_embeddings=130, type_vocab_size=1,
+        pad_token_id=1, bos_token_id=0, eos_token_id=2, id2label=ID2LABEL, label2id=LABEL2ID,
+        hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1,
+    )
+
+
+def train_classifier(train: list[dict], tok: PreTrainedTokenizerBase, out_dir: Path, *, epochs: int = 4,
+                     batch_size: int = 32, lr: float = 1e-3, seed: int = 0, log=print):
+    """Train on rows with ``text`` and ``label`` (nothate/hate) and save model + tokenizer."""
+    torch.manual_seed(seed)
+    model = RobertaForSequenceClassification(make_config(len(tok)))
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    rng = random.Random(seed)
+    steps = epochs * ((len(train) + batch_size - 1) // batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.05, 1 - s / steps))
+    model.train()
+    for epoch in range(epochs):
+        order = list(range(len(train)))
+        rng.shuffle(order)
+        total = 0.0
+        for i in range(0, len(order), batch_size):
+            batch = [train[j] for j in order[i:i + batch_size]]
+            enc = tok([r["text"] for r in batch], padding=True, truncation=True, return_tensors="pt")
+            labels = torch.tensor([LABEL2ID[r["label"]] for r in batch])
+            loss = model(**enc, labels=labels).loss
+            loss.backward()
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            total += loss.item() * len(batch)
+        log(f"  classifier epoch {epoch + 1}/{epochs} loss {total / len(train):.4f}")
+    model.eval()
+    model.save_pretrained(out_dir, safe_serialization=True)
+    tok.save_pretrained(out_dir)
+    return model
+
+
+@torch.no_grad()
+def hate_probability(model, tok, texts: list[str], batch_size: int = 64) -> list[float]:
+    """P(hate) per text."""
+    model.eval()
+    out: list[float] = []
+    for i in range(0, len(texts), batch_size):
+        enc = tok(texts[i:i + batch_size], padding=True, truncation=True, return_tensors="pt")
+        out += model(**enc).logits.softmax(-1)[:, 1].tolist()
+    return out
