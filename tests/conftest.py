@@ -1,19 +1,10 @@
-"""Test settings: the tiny profile, the Hugging Face libraries offline, a socket blocker."""
+"""Fixtures: a socket blocker and the tiny profile. (The environment is set in ../conftest.py.)"""
 
 from __future__ import annotations
 
-import os
 import socket
 
 import pytest
-
-# Set before anything imports transformers/datasets, and inherited by nbval's kernels.
-os.environ["LABS_PROFILE"] = "tiny"
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["HF_DATASETS_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 @pytest.fixture
