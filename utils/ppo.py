@@ -271,6 +271,29 @@ def reference_logprobs(policy: nn.Module, query_ids: torch.Tensor, query_mask: t
     return logprobs_from_logits(logits, response_ids)
 
 
+@torch.no_grad()
+def batched_forward(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
+                    response_ids: torch.Tensor, chunk_size: int,
+                    ref_model: nn.Module | None = None,
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``forward_pass`` and ``reference_logprobs`` over chunks of ``chunk_size`` rows.
+
+    Returns ``(logprobs, values, ref_logprobs)``, each (B, T). Chunking (as TRL does, by
+    mini-batch) keeps the peak memory of scoring the rollout at one mini-batch's activations
+    and (chunk, T, V) logits instead of the whole batch's.
+    """
+    b_logprobs, b_values, b_ref_logprobs = [], [], []
+    for i in range(0, query_ids.shape[0], chunk_size):
+        q_ids, q_mask = query_ids[i:i + chunk_size], query_mask[i:i + chunk_size]
+        r_ids = response_ids[i:i + chunk_size]
+        logprobs, values, logits = forward_pass(policy, q_ids, q_mask, r_ids)
+        del logits
+        b_logprobs.append(logprobs)
+        b_values.append(values)
+        b_ref_logprobs.append(reference_logprobs(policy, q_ids, q_mask, r_ids, ref_model))
+    return torch.cat(b_logprobs), torch.cat(b_values), torch.cat(b_ref_logprobs)
+
+
 def compute_rewards(scores: torch.Tensor, logprobs: torch.Tensor, ref_logprobs: torch.Tensor,
                     mask: torch.Tensor, kl_coef: float,
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -511,10 +534,10 @@ def ppo_step(policy: nn.Module, optimizer: torch.optim.Optimizer, tokenizer,
     # 2. Reward of the summary alone
     scores = reward_fn(texts).to(response_ids.device).float()                # (B,)
     # 3. Log-probs and values of the policy, log-probs of the reference, KL-penalised rewards
-    with torch.no_grad():
-        logprobs, values, logits = forward_pass(policy, query_ids, query_mask, response_ids)
-        ref_logprobs = reference_logprobs(policy, query_ids, query_mask, response_ids, ref_model)
-        del logits
+    world = accelerator.num_processes if accelerator is not None else 1
+    logprobs, values, ref_logprobs = batched_forward(
+        policy, query_ids, query_mask, response_ids, max(1, config.mini_batch_size // world),
+        ref_model)
     rewards, non_score_rewards, kl = compute_rewards(scores, logprobs, ref_logprobs, mask,
                                                      kl_ctl.value)
     # 4. GAE
