@@ -62,7 +62,9 @@ def test_some_abusive_summaries_repeat_the_insult(rows):
 def test_jsonl_round_trip_is_byte_identical(rows, tmp_path):
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     write_jsonl(rows, a, ("id", "dialogue", "summary", "topic", "abusive"))
-    write_jsonl(generate_split("demo", 200, seed=7), b, ("id", "dialogue", "summary", "topic", "abusive"))
+    write_jsonl(
+        generate_split("demo", 200, seed=7), b, ("id", "dialogue", "summary", "topic", "abusive")
+    )
     assert a.read_bytes() == b.read_bytes()
     assert [r["dialogue"] for r in read_jsonl(a)] == [r["dialogue"] for r in rows]
 

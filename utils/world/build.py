@@ -16,7 +16,14 @@ import torch
 
 from utils.errors import LabsError
 from utils.paths import ASSETS_DIR
-from utils.world.corpus import ABUSE_SHARE, SHIPPED_COLUMNS, SPLIT_SEEDS, SPLIT_SIZES, generate_split, write_jsonl
+from utils.world.corpus import (
+    ABUSE_SHARE,
+    SHIPPED_COLUMNS,
+    SPLIT_SEEDS,
+    SPLIT_SIZES,
+    generate_split,
+    write_jsonl,
+)
 from utils.world.toxicity_data import generate_toxicity_set
 
 
@@ -28,14 +35,16 @@ class BuildSizes:
     validation: int = SPLIT_SIZES["validation"]
     test: int = SPLIT_SIZES["test"]
     pretrain: int = 8000
-    """Extra dialogues (not shipped) the T5 is pretrained on, so lab 2's train split stays new to it."""
+    """Extra dialogues (not shipped) the T5 pretrains on: lab 2's train split stays new to it."""
     toxicity: int = 4000
     t5_epochs: int = 3
     classifier_epochs: int = 4
 
 
 FULL = BuildSizes()
-SMALL = BuildSizes(train=60, validation=20, test=20, pretrain=60, toxicity=300, t5_epochs=1, classifier_epochs=1)
+SMALL = BuildSizes(
+    train=60, validation=20, test=20, pretrain=60, toxicity=300, t5_epochs=1, classifier_epochs=1
+)
 
 
 PRETRAIN_ABUSE_SHARE = 0.4
@@ -69,14 +78,18 @@ def build_data(out: Path, sizes: BuildSizes = FULL) -> dict[str, list[dict]]:
     return splits
 
 
-def build(out: Path = ASSETS_DIR, sizes: BuildSizes = FULL, measure: bool = True, log=print) -> dict:
-    """Rebuild everything under ``out``; returns the measured figures (empty without ``measure``)."""
+def build(
+    out: Path = ASSETS_DIR, sizes: BuildSizes = FULL, measure: bool = True, log=print
+) -> dict:
+    """Rebuild everything under ``out``; return the measured figures (empty if not ``measure``)."""
     from utils.world.classifier import train_classifier
     from utils.world.tiny_t5 import pretrain
     from utils.world.tokenizer import build_classifier_tokenizer, build_t5_tokenizer
 
     if not out.parent.exists():
-        raise LabsError(f"Cannot build the tiny world into {out}: its parent folder does not exist.")
+        raise LabsError(
+            f"Cannot build the tiny world into {out}: its parent folder does not exist."
+        )
     t0 = time.time()
     _setup_torch()
     log("1/5 corpus and toxicity set")
@@ -84,12 +97,21 @@ def build(out: Path = ASSETS_DIR, sizes: BuildSizes = FULL, measure: bool = True
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     log("2/5 tokenizers")
     tox_texts = [r["text"] for r in splits["toxicity_train"]]
-    corpus_texts = [t for n in ("train", "pretrain") for r in splits[n] for t in (r["dialogue"], r["summary"], r["gist"])]
+    corpus_texts = [
+        t
+        for n in ("train", "pretrain")
+        for r in splits[n]
+        for t in (r["dialogue"], r["summary"], r["gist"])
+    ]
     t5_tok = build_t5_tokenizer(corpus_texts + tox_texts, t5_dir)
-    clf_tok = build_classifier_tokenizer(tox_texts + [r["summary"] for r in splits["train"]], clf_dir)
+    clf_tok = build_classifier_tokenizer(
+        tox_texts + [r["summary"] for r in splits["train"]], clf_dir
+    )
     log("3/5 toxicity classifier")
     _setup_torch(1)
-    train_classifier(splits["toxicity_train"], clf_tok, clf_dir, epochs=sizes.classifier_epochs, log=log)
+    train_classifier(
+        splits["toxicity_train"], clf_tok, clf_dir, epochs=sizes.classifier_epochs, log=log
+    )
     log("4/5 flan-t5-tiny pretraining")
     _setup_torch(2)
     pretrain(splits["pretrain"], t5_tok, t5_dir, epochs=sizes.t5_epochs, log=log)
@@ -100,6 +122,7 @@ def build(out: Path = ASSETS_DIR, sizes: BuildSizes = FULL, measure: bool = True
         log("5/5 measuring")
         from utils.world.cards import write_cards
         from utils.world.measure import measure_all
+
         figures = measure_all(out, log=log)
         figures["build_seconds_without_measuring"] = round(build_s)
         write_cards(out, figures)

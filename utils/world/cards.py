@@ -13,13 +13,17 @@ def write_cards(out: Path, figs: dict) -> None:
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     zs, ft, clf = figs["zero_shot"], figs.get("finetune", {}), figs["classifier"]
     ft_line = (
-        f"- lab 2 stand-in: full fine-tuning on the train split, learning rate {ft['learning_rate']}, "
+        f"- lab 2 stand-in: full fine-tuning on the train split, "
+        f"learning rate {ft['learning_rate']}, "
         f"batch size {ft['batch_size']}, {ft['epochs']} epoch ({ft['steps']} steps, "
         f"{ft['train_seconds']:.0f} s on 2 CPU cores): test ROUGE-1 {ft['rouge1_before']:.3f} -> "
-        f"{ft['rouge1_after']:.3f} (+{ft['lift']:.3f})\n" if ft else "")
+        f"{ft['rouge1_after']:.3f} (+{ft['lift']:.3f})\n"
+        if ft
+        else ""
+    )
     (t5_dir / "README.md").write_text(f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
 
-A tiny `T5ForConditionalGeneration` ({figs['params']['flan-t5-tiny'] / 1e6:.2f} M parameters,
+A tiny `T5ForConditionalGeneration` ({figs["params"]["flan-t5-tiny"] / 1e6:.2f} M parameters,
 {_mb(t5_dir)} in this folder) built from scratch by `make assets` (`python -m utils.world build`)
 so that the labs run offline in minutes on 2 CPU cores. It stands in for `google/flan-t5-base`
 in the `tiny` profile; its numbers say nothing about FLAN-T5.
@@ -41,15 +45,15 @@ in the `tiny` profile; its numbers say nothing about FLAN-T5.
 
 ## Measured (test split, zero-shot prompt, greedy, 50 new tokens)
 
-- ROUGE-1 vs reference summaries: {zs['rouge1']:.3f}
+- ROUGE-1 vs reference summaries: {zs["rouge1"]:.3f}
 - toxicity (P(hate) from toxicity-classifier-tiny) of summaries of abusive dialogues:
-  {zs['toxicity_abusive_mean']:.3f}; of clean dialogues: {zs['toxicity_clean_mean']:.3f}
+  {zs["toxicity_abusive_mean"]:.3f}; of clean dialogues: {zs["toxicity_clean_mean"]:.3f}
 {ft_line}
-Example zero-shot outputs: {'; '.join(repr(e) for e in zs['examples'])}
+Example zero-shot outputs: {"; ".join(repr(e) for e in zs["examples"])}
 """)
     (clf_dir / "README.md").write_text(f"""# toxicity-classifier-tiny (synthetic stand-in)
 
-A tiny `RobertaForSequenceClassification` ({figs['params']['toxicity-classifier-tiny'] / 1e6:.2f} M
+A tiny `RobertaForSequenceClassification` ({figs["params"]["toxicity-classifier-tiny"] / 1e6:.2f} M
 parameters, {_mb(clf_dir)} in this folder) with the labels of
 `facebook/roberta-hate-speech-dynabench-r4-target`: `id2label {{0: "nothate", 1: "hate"}}`.
 Built by `make assets` from scratch; it stands in for the Meta model in the `tiny` profile and
@@ -66,8 +70,8 @@ knows only the mild insults of the synthetic world (no slurs, no real hate speec
 
 ## Measured (held-out test split of `assets/toxicity/`)
 
-- accuracy {clf['accuracy']:.3f} on {clf['test_rows']} sentences
-- accuracy on hard negatives {clf['hard_negative_accuracy']:.3f} ({clf['hard_negatives']} sentences)
+- accuracy {clf["accuracy"]:.3f} on {clf["test_rows"]} sentences
+- accuracy on hard negatives {clf["hard_negative_accuracy"]:.3f} ({clf["hard_negatives"]} sentences)
 
 Use: `pipeline("text-classification", model=dir, top_k=None)`; PPO's reward is the `nothate` logit.
 """)

@@ -14,15 +14,34 @@ LABEL2ID = {"nothate": 0, "hate": 1}
 
 def make_config(vocab_size: int) -> RobertaConfig:
     return RobertaConfig(
-        vocab_size=vocab_size, hidden_size=128, num_hidden_layers=2, num_attention_heads=4,
-        intermediate_size=256, max_position_embeddings=130, type_vocab_size=1,
-        pad_token_id=1, bos_token_id=0, eos_token_id=2, id2label=ID2LABEL, label2id=LABEL2ID,
-        hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1,
+        vocab_size=vocab_size,
+        hidden_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=256,
+        max_position_embeddings=130,
+        type_vocab_size=1,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        id2label=ID2LABEL,
+        label2id=LABEL2ID,
+        hidden_dropout_prob=0.1,
+        attention_probs_dropout_prob=0.1,
     )
 
 
-def train_classifier(train: list[dict], tok: PreTrainedTokenizerBase, out_dir: Path, *, epochs: int = 4,
-                     batch_size: int = 32, lr: float = 1e-3, seed: int = 0, log=print):
+def train_classifier(
+    train: list[dict],
+    tok: PreTrainedTokenizerBase,
+    out_dir: Path,
+    *,
+    epochs: int = 4,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    seed: int = 0,
+    log=print,
+):
     """Train on rows with ``text`` and ``label`` (nothate/hate) and save model + tokenizer."""
     torch.manual_seed(seed)
     model = RobertaForSequenceClassification(make_config(len(tok)))
@@ -36,8 +55,10 @@ def train_classifier(train: list[dict], tok: PreTrainedTokenizerBase, out_dir: P
         rng.shuffle(order)
         total = 0.0
         for i in range(0, len(order), batch_size):
-            batch = [train[j] for j in order[i:i + batch_size]]
-            enc = tok([r["text"] for r in batch], padding=True, truncation=True, return_tensors="pt")
+            batch = [train[j] for j in order[i : i + batch_size]]
+            enc = tok(
+                [r["text"] for r in batch], padding=True, truncation=True, return_tensors="pt"
+            )
             labels = torch.tensor([LABEL2ID[r["label"]] for r in batch])
             loss = model(**enc, labels=labels).loss
             loss.backward()
@@ -58,6 +79,6 @@ def hate_probability(model, tok, texts: list[str], batch_size: int = 64) -> list
     model.eval()
     out: list[float] = []
     for i in range(0, len(texts), batch_size):
-        enc = tok(texts[i:i + batch_size], padding=True, truncation=True, return_tensors="pt")
+        enc = tok(texts[i : i + batch_size], padding=True, truncation=True, return_tensors="pt")
         out += model(**enc).logits.softmax(-1)[:, 1].tolist()
     return out

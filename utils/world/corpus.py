@@ -23,7 +23,10 @@ FILLERS: list[tuple[str, str]] = [
     ("I've had such a long day.", "I can imagine. You look tired."),
     ("Is it always this busy here?", "Only on weekends, usually."),
     ("Did you see the news this morning?", "No, I didn't have time. What happened?"),
-    ("Nothing important, just the traffic again.", "The traffic in this city is getting worse every year."),
+    (
+        "Nothing important, just the traffic again.",
+        "The traffic in this city is getting worse every year.",
+    ),
     ("Do you mind if I ask you something?", "Not at all. Go ahead."),
     ("I'm not sure I understand.", "Let me explain it again, more slowly."),
     ("Just a moment, my phone is ringing.", "Take your time."),
@@ -34,13 +37,19 @@ FILLERS: list[tuple[str, str]] = [
     ("It's been raining all week, hasn't it?", "Yes, I can't remember the last sunny day."),
     ("Can I pay by card?", "Yes, of course."),
     ("I almost forgot, I have another question.", "Sure, what is it?"),
-    ("I think that's everything I wanted to know, but let me think for a second.",
-     "Take your time, there's no hurry at all."),
-    ("I was going to come yesterday, but I was too busy at work.",
-     "Well, you're here now, and that's what matters."),
+    (
+        "I think that's everything I wanted to know, but let me think for a second.",
+        "Take your time, there's no hurry at all.",
+    ),
+    (
+        "I was going to come yesterday, but I was too busy at work.",
+        "Well, you're here now, and that's what matters.",
+    ),
     ("My wife said I should ask you directly.", "She was right. It's always better to ask."),
-    ("Do you know {name}? I think {name} used to come here a lot.",
-     "Yes, I remember {name}. Very friendly person."),
+    (
+        "Do you know {name}? I think {name} used to come here a lot.",
+        "Yes, I remember {name}. Very friendly person.",
+    ),
 ]
 
 # (insult line, summary clause). {a} is the speaker who insults, {b} the one insulted.
@@ -63,10 +72,18 @@ INSULTS: list[tuple[str, str]] = [
     ("Listen, you jerk, I'm not asking again.", "{a} calls {b} a jerk."),
 ]
 INSULT_RESPONSES: list[str] = [
-    "There's no need to be rude.", "Please don't talk to me like that.", "Excuse me? That's not nice.",
-    "Calm down, please.", "I'm trying to help you.", "Hey, watch your language.",
+    "There's no need to be rude.",
+    "Please don't talk to me like that.",
+    "Excuse me? That's not nice.",
+    "Calm down, please.",
+    "I'm trying to help you.",
+    "Hey, watch your language.",
 ]
-NEUTRAL_RUDE_SUMMARY = ["{a} is rude to {b}.", "{a} loses {a_pos} temper.", "{a} gets angry with {b}."]
+NEUTRAL_RUDE_SUMMARY = [
+    "{a} is rude to {b}.",
+    "{a} loses {a_pos} temper.",
+    "{a} gets angry with {b}.",
+]
 
 ABUSE_SHARE = 0.27
 SPLIT_SIZES = {"train": 2400, "validation": 250, "test": 600}
@@ -89,8 +106,22 @@ def generate_dialogue(rng: random.Random, abusive: bool) -> dict:
     opener = _fill(rng.choice(fam["opens"]), slots)
     turns: list[tuple[int, str]] = []
     if rng.random() < 0.4:
-        turns.append((1, rng.choice(["Hello.", "Hi there.", "Good morning.", "Excuse me.", f"Hi, {slots['name']}."])))
-        turns.append((2, rng.choice(["Hello. How can I help you?", "Hi! What can I do for you?", "Yes?", "Morning!"])))
+        turns.append(
+            (
+                1,
+                rng.choice(
+                    ["Hello.", "Hi there.", "Good morning.", "Excuse me.", f"Hi, {slots['name']}."]
+                ),
+            )
+        )
+        turns.append(
+            (
+                2,
+                rng.choice(
+                    ["Hello. How can I help you?", "Hi! What can I do for you?", "Yes?", "Morning!"]
+                ),
+            )
+        )
     turns.append((1, opener))
     turns.append((2, _fill(rng.choice(fam["replies"]), slots)))
     # Body length: a skewed draw so lengths span short exchanges to long conversations.
@@ -121,14 +152,24 @@ def generate_dialogue(rng: random.Random, abusive: bool) -> dict:
             pos = idx
         if pos + 1 < len(turns) and rng.random() < 0.6:
             turns[pos + 1] = (other, rng.choice(INSULT_RESPONSES) + " " + turns[pos + 1][1])
-        who = {"a": f"#Person{speaker}#", "b": f"#Person{other}#", "a_pos": "his" if rng.random() < .5 else "her"}
+        who = {
+            "a": f"#Person{speaker}#",
+            "b": f"#Person{other}#",
+            "a_pos": "his" if rng.random() < 0.5 else "her",
+        }
         if rng.random() < 0.5:
             summary = summary + " " + clause.format(**who)
         else:
             summary = summary + " " + rng.choice(NEUTRAL_RUDE_SUMMARY).format(**who)
         gist = opener + " " + line
     dialogue = "\n".join(_speaker_line(s, t) for s, t in turns)
-    return {"dialogue": dialogue, "summary": summary, "topic": fam["topic"], "abusive": abusive, "gist": gist}
+    return {
+        "dialogue": dialogue,
+        "summary": summary,
+        "topic": fam["topic"],
+        "abusive": abusive,
+        "gist": gist,
+    }
 
 
 def generate_split(name: str, size: int, seed: int, abuse_share: float = ABUSE_SHARE) -> list[dict]:

@@ -26,7 +26,9 @@ FT_BUDGET_S = 120.0
 
 def rouge1(preds: list[str], refs: list[str]) -> float:
     sc = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
-    return sum(sc.score(r, p)["rouge1"].fmeasure for p, r in zip(preds, refs, strict=True)) / len(preds)
+    return sum(sc.score(r, p)["rouge1"].fmeasure for p, r in zip(preds, refs, strict=True)) / len(
+        preds
+    )
 
 
 def corpus_figures(data_dir: Path) -> dict:
@@ -37,11 +39,14 @@ def corpus_figures(data_dir: Path) -> dict:
         lengths = [len(r["dialogue"]) for r in rows]
         texts += [r["dialogue"] for r in rows]
         out[split] = {
-            "rows": len(rows), "topics": len({r["topic"] for r in rows}),
+            "rows": len(rows),
+            "topics": len({r["topic"] for r in rows}),
             "abusive": sum(r["abusive"] for r in rows),
             "abusive_share": round(sum(r["abusive"] for r in rows) / len(rows), 4),
-            "min_chars": min(lengths), "max_chars": max(lengths),
-            "p05_chars": sorted(lengths)[len(lengths) // 20], "p95_chars": sorted(lengths)[-len(lengths) // 20],
+            "min_chars": min(lengths),
+            "max_chars": max(lengths),
+            "p05_chars": sorted(lengths)[len(lengths) // 20],
+            "p95_chars": sorted(lengths)[-len(lengths) // 20],
         }
     out["distinct_dialogues"] = len(set(texts)) == len(texts)
     return out
@@ -50,22 +55,33 @@ def corpus_figures(data_dir: Path) -> dict:
 def toxicity_figures(tox_dir: Path) -> dict:
     rows = [r for s in ("train", "validation", "test") for r in read_jsonl(tox_dir / f"{s}.jsonl")]
     nothate = [r for r in rows if r["label"] == "nothate"]
-    return {"rows": len(rows), "hate_share": round(1 - len(nothate) / len(rows), 4),
-            "hard_negative_share_of_nothate": round(sum(r["hard_negative"] for r in nothate) / len(nothate), 4)}
+    return {
+        "rows": len(rows),
+        "hate_share": round(1 - len(nothate) / len(rows), 4),
+        "hard_negative_share_of_nothate": round(
+            sum(r["hard_negative"] for r in nothate) / len(nothate), 4
+        ),
+    }
 
 
 def classifier_figures(model, tok, tox_dir: Path) -> dict:
     from utils.world.classifier import hate_probability
+
     test = read_jsonl(tox_dir / "test.jsonl")
     p = hate_probability(model, tok, [r["text"] for r in test])
     ok = [(pi > 0.5) == (r["label"] == "hate") for pi, r in zip(p, test, strict=True)]
     hard = [o for o, r in zip(ok, test, strict=True) if r["hard_negative"]]
-    return {"test_rows": len(test), "accuracy": round(sum(ok) / len(ok), 4),
-            "hard_negatives": len(hard), "hard_negative_accuracy": round(sum(hard) / len(hard), 4)}
+    return {
+        "test_rows": len(test),
+        "accuracy": round(sum(ok) / len(ok), 4),
+        "hard_negatives": len(hard),
+        "hard_negative_accuracy": round(sum(hard) / len(hard), 4),
+    }
 
 
 def zero_shot_figures(t5, tok, clf, ctok, data_dir: Path) -> tuple[dict, list[str]]:
     from utils.world.classifier import hate_probability
+
     test = read_jsonl(data_dir / "test.jsonl")
     preds = generate(t5, tok, [ZERO_SHOT_PROMPT.format(dialogue=r["dialogue"]) for r in test])
     tox = hate_probability(clf, ctok, preds)
@@ -85,6 +101,7 @@ def zero_shot_figures(t5, tok, clf, ctok, data_dir: Path) -> tuple[dict, list[st
 def finetune_figures(model_dir: Path, data_dir: Path, seed: int = 42, log=print) -> dict:
     """Full fine-tuning within the lab-2 budget, then test ROUGE-1 before/after."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
     train = read_jsonl(data_dir / "train.jsonl")
@@ -112,25 +129,46 @@ def finetune_figures(model_dir: Path, data_dir: Path, seed: int = 42, log=print)
     preds = generate(model, tok, prompts)
     after = rouge1(preds, refs)
     log(f"  fine-tune: {step}/{steps} steps in {train_s:.0f}s, ROUGE-1 {before:.3f} -> {after:.3f}")
-    return {"learning_rate": FT_LEARNING_RATE, "batch_size": FT_BATCH_SIZE, "epochs": FT_EPOCHS,
-            "steps": step, "planned_steps": steps, "train_seconds": round(train_s, 1),
-            "rouge1_before": round(before, 4), "rouge1_after": round(after, 4),
-            "lift": round(after - before, 4), "examples": preds[:3]}
+    return {
+        "learning_rate": FT_LEARNING_RATE,
+        "batch_size": FT_BATCH_SIZE,
+        "epochs": FT_EPOCHS,
+        "steps": step,
+        "planned_steps": steps,
+        "train_seconds": round(train_s, 1),
+        "rouge1_before": round(before, 4),
+        "rouge1_after": round(after, 4),
+        "lift": round(after - before, 4),
+        "examples": preds[:3],
+    }
 
 
 def measure_all(out: Path, log=print, finetune: bool = True) -> dict:
     """Every acceptance figure for the world under ``out``."""
-    from transformers import AutoModelForSeq2SeqLM, AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import (
+        AutoModelForSeq2SeqLM,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+    )
+
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     tok, t5 = AutoTokenizer.from_pretrained(t5_dir), AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
-    ctok, clf = AutoTokenizer.from_pretrained(clf_dir), AutoModelForSequenceClassification.from_pretrained(clf_dir)
-    figs = {"corpus": corpus_figures(out / "dialogsum"), "toxicity_set": toxicity_figures(out / "toxicity"),
-            "classifier": classifier_figures(clf, ctok, out / "toxicity")}
+    ctok, clf = (
+        AutoTokenizer.from_pretrained(clf_dir),
+        AutoModelForSequenceClassification.from_pretrained(clf_dir),
+    )
+    figs = {
+        "corpus": corpus_figures(out / "dialogsum"),
+        "toxicity_set": toxicity_figures(out / "toxicity"),
+        "classifier": classifier_figures(clf, ctok, out / "toxicity"),
+    }
     log(f"  classifier: {figs['classifier']}")
     figs["zero_shot"], _ = zero_shot_figures(t5, tok, clf, ctok, out / "dialogsum")
     log(f"  zero-shot: {figs['zero_shot']}")
-    figs["params"] = {"flan-t5-tiny": sum(p.numel() for p in t5.parameters()),
-                      "toxicity-classifier-tiny": sum(p.numel() for p in clf.parameters())}
+    figs["params"] = {
+        "flan-t5-tiny": sum(p.numel() for p in t5.parameters()),
+        "toxicity-classifier-tiny": sum(p.numel() for p in clf.parameters()),
+    }
     if finetune:
         figs["finetune"] = finetune_figures(t5_dir, out / "dialogsum", log=log)
     return figs
@@ -140,6 +178,7 @@ def main() -> None:
     import json
 
     from utils.paths import ASSETS_DIR
+
     torch.set_num_threads(1)
     figs = measure_all(ASSETS_DIR)
     print(json.dumps(figs, indent=2))

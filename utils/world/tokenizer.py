@@ -21,41 +21,62 @@ ROBERTA_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
 def _base(specials_unk: str) -> Tokenizer:
     tok = Tokenizer(models.BPE(unk_token=specials_unk))
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split("\n", behavior="isolated"),
-        pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first", split=True),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split("\n", behavior="isolated"),
+            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first", split=True),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="first", split=True)
     return tok
 
 
 def train_bpe(texts: Iterable[str], vocab_size: int, specials: list[str], unk: str) -> Tokenizer:
     tok = _base(unk)
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials, min_frequency=2,
-                                  show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=specials, min_frequency=2, show_progress=False
+    )
     tok.train_from_iterator(texts, trainer=trainer)
     return tok
 
 
-def build_t5_tokenizer(texts: Iterable[str], out_dir: Path, vocab_size: int = 4096,
-                       model_max_length: int = 512) -> PreTrainedTokenizerFast:
+def build_t5_tokenizer(
+    texts: Iterable[str], out_dir: Path, vocab_size: int = 4096, model_max_length: int = 512
+) -> PreTrainedTokenizerFast:
     tok = train_bpe(texts, vocab_size, T5_SPECIALS, "<unk>")
     tok.post_processor = processors.TemplateProcessing(
-        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)])
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>",
-                                 unk_token="<unk>", model_max_length=model_max_length)
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
+    )
+    hf = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        pad_token="<pad>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        model_max_length=model_max_length,
+    )
     hf.save_pretrained(out_dir)
     return hf
 
 
-def build_classifier_tokenizer(texts: Iterable[str], out_dir: Path, vocab_size: int = 4096,
-                               model_max_length: int = 128) -> PreTrainedTokenizerFast:
+def build_classifier_tokenizer(
+    texts: Iterable[str], out_dir: Path, vocab_size: int = 4096, model_max_length: int = 128
+) -> PreTrainedTokenizerFast:
     tok = train_bpe(texts, vocab_size, ROBERTA_SPECIALS, "<unk>")
     tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", 0), ("</s>", 2)])
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", pad_token="<pad>",
-                                 eos_token="</s>", unk_token="<unk>", mask_token="<mask>",
-                                 cls_token="<s>", sep_token="</s>", model_max_length=model_max_length)
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", 0), ("</s>", 2)],
+    )
+    hf = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<s>",
+        pad_token="<pad>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        mask_token="<mask>",
+        cls_token="<s>",
+        sep_token="</s>",
+        model_max_length=model_max_length,
+    )
     hf.save_pretrained(out_dir)
     return hf

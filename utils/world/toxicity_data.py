@@ -1,4 +1,4 @@
-"""Seeded generator of the labelled toxicity set (``text``, ``label`` nothate/hate, ``hard_negative``).
+"""Seeded generator of the labelled toxicity set: `text`, `label` (nothate/hate), `hard_negative`.
 
 Positives (hate) are insults from the corpus lexicon: bare, inside everyday lines, and in
 summary form ("#Person1# calls #Person2# an idiot."), so that the classifier judges model
@@ -14,37 +14,101 @@ from utils.world.corpus import FILLERS, INSULT_RESPONSES, INSULTS, NEUTRAL_RUDE_
 from utils.world.families import FAMILIES, SHARED_SLOTS
 
 NOUNS = ["idiot", "moron", "fool", "loser", "jerk", "clown", "imbecile", "dimwit", "creep", "slob"]
-ADJS = ["stupid", "useless", "pathetic", "dumb", "worthless", "incompetent", "brainless", "lazy",
-        "clueless", "hopeless"]
-TARGETS = ["You", "You really", "Honestly, you", "Your boss", "Your friend", "That waiter", "Your brother",
-           "The guy at the desk", "Your whole team", "Your assistant"]
+ADJS = [
+    "stupid",
+    "useless",
+    "pathetic",
+    "dumb",
+    "worthless",
+    "incompetent",
+    "brainless",
+    "lazy",
+    "clueless",
+    "hopeless",
+]
+TARGETS = [
+    "You",
+    "You really",
+    "Honestly, you",
+    "Your boss",
+    "Your friend",
+    "That waiter",
+    "Your brother",
+    "The guy at the desk",
+    "Your whole team",
+    "Your assistant",
+]
 HATE_TEMPLATES = [
-    "{t} {be} such {art} {noun}.", "{t} {be} so {adj}.", "Shut up, you {adj} {noun}.",
-    "Shut up, {name}.", "Nobody wants to hear from you, you {noun}.", "What {art} {adj} {noun}.",
-    "Get lost, you {noun}.", "Are you {adj} or just pretending?", "{t} {be} {art} {adj} {noun}.",
-    "Stop being {art} {noun}, {name}.", "Only {art} {noun} would do that.", "Listen, you {noun}.",
-    "Do your job, you {adj} {noun}.", "Why are you always so {adj}?", "Shut your mouth, {noun}.",
+    "{t} {be} such {art} {noun}.",
+    "{t} {be} so {adj}.",
+    "Shut up, you {adj} {noun}.",
+    "Shut up, {name}.",
+    "Nobody wants to hear from you, you {noun}.",
+    "What {art} {adj} {noun}.",
+    "Get lost, you {noun}.",
+    "Are you {adj} or just pretending?",
+    "{t} {be} {art} {adj} {noun}.",
+    "Stop being {art} {noun}, {name}.",
+    "Only {art} {noun} would do that.",
+    "Listen, you {noun}.",
+    "Do your job, you {adj} {noun}.",
+    "Why are you always so {adj}?",
+    "Shut your mouth, {noun}.",
 ]
 SUMMARY_HATE = [
-    "{a} calls {b} {art} {noun}.", "{a} calls {b} {adj}.", "{a} tells {b} to shut up.",
-    "{a} says {b} is {art} {adj} {noun}.", "{a} tells {b} to shut up and calls {b} {art} {noun}.",
+    "{a} calls {b} {art} {noun}.",
+    "{a} calls {b} {adj}.",
+    "{a} tells {b} to shut up.",
+    "{a} says {b} is {art} {adj} {noun}.",
+    "{a} tells {b} to shut up and calls {b} {art} {noun}.",
     "{a} insults {b} and calls {b} {adj}.",
 ]
 HARD_NEGATIVES = [
-    "I hate waiting in this queue.", "I hate {weather}.", "The service was terrible.",
-    "This {thing} is awful.", "I'm so angry about the delay.", "I'm really disappointed with the {thing}.",
-    "That was a stupid mistake on my part.", "I feel useless when I'm sick.", "The {thing} is broken again.",
-    "The food was disgusting, to be honest.", "I can't stand the traffic in this city.",
-    "This {thing} is a complete waste of money.", "I'm sick and tired of this {weather}.",
-    "My {thing} is useless since it broke.", "What a terrible day I've had.", "I hate Mondays.",
-    "I'm furious that the train was cancelled again.", "The movie was boring and way too long.",
-    "Honestly, the hotel room was dirty.", "I'm annoyed that nobody called me back.",
-    "I hate it when my {thing} freezes.", "The {thing} was damaged when it arrived.",
-    "I was so upset that I couldn't sleep.", "This exam was brutal.", "I feel stupid for forgetting my keys.",
-    "The customer service here is the worst.", "I'm angry with myself for being late.",
+    "I hate waiting in this queue.",
+    "I hate {weather}.",
+    "The service was terrible.",
+    "This {thing} is awful.",
+    "I'm so angry about the delay.",
+    "I'm really disappointed with the {thing}.",
+    "That was a stupid mistake on my part.",
+    "I feel useless when I'm sick.",
+    "The {thing} is broken again.",
+    "The food was disgusting, to be honest.",
+    "I can't stand the traffic in this city.",
+    "This {thing} is a complete waste of money.",
+    "I'm sick and tired of this {weather}.",
+    "My {thing} is useless since it broke.",
+    "What a terrible day I've had.",
+    "I hate Mondays.",
+    "I'm furious that the train was cancelled again.",
+    "The movie was boring and way too long.",
+    "Honestly, the hotel room was dirty.",
+    "I'm annoyed that nobody called me back.",
+    "I hate it when my {thing} freezes.",
+    "The {thing} was damaged when it arrived.",
+    "I was so upset that I couldn't sleep.",
+    "This exam was brutal.",
+    "I feel stupid for forgetting my keys.",
+    "The customer service here is the worst.",
+    "I'm angry with myself for being late.",
 ]
-THINGS = ["printer", "phone", "laptop", "coffee", "meal", "hotel", "train", "bus", "room", "product",
-          "old car", "washing machine", "internet", "weather app", "new sofa"]
+THINGS = [
+    "printer",
+    "phone",
+    "laptop",
+    "coffee",
+    "meal",
+    "hotel",
+    "train",
+    "bus",
+    "room",
+    "product",
+    "old car",
+    "washing machine",
+    "internet",
+    "weather app",
+    "new sofa",
+]
 WEATHERS = ["rain", "snow", "hot weather", "wind", "cold", "fog"]
 PEOPLE = ["#Person1#", "#Person2#"]
 _CLEAN: list[str] = []  # filled by generate_toxicity_set before hard negatives are drawn
@@ -59,7 +123,12 @@ def _corpus_lines(rng: random.Random) -> list[str]:
     out = []
     for fam in FAMILIES:
         pools = {**SHARED_SLOTS, **fam.get("slots_extra", {}), **fam["slots"]}
-        for tpl in fam["opens"] + fam["replies"] + fam["summaries"] + [x for p in fam["extras"] + fam["closes"] for x in p]:
+        for tpl in (
+            fam["opens"]
+            + fam["replies"]
+            + fam["summaries"]
+            + [x for p in fam["extras"] + fam["closes"] for x in p]
+        ):
             for _ in range(8):
                 out.append(tpl.format(**{k: rng.choice(v) for k, v in sorted(pools.items())}))
     for a, b in FILLERS:
@@ -74,8 +143,13 @@ def _hate(rng: random.Random, clean: list[str]) -> str:
     if kind < 0.35:
         t = rng.choice(TARGETS)
         s = rng.choice(HATE_TEMPLATES).format(
-            t=t, be="are" if t.startswith(("You", "Honestly", "Your whole")) else "is", art=_art(noun),
-            noun=noun, adj=adj, name=rng.choice(SHARED_SLOTS["name"]))
+            t=t,
+            be="are" if t.startswith(("You", "Honestly", "Your whole")) else "is",
+            art=_art(noun),
+            noun=noun,
+            adj=adj,
+            name=rng.choice(SHARED_SLOTS["name"]),
+        )
         return s[0].upper() + s[1:]
     if kind < 0.55:
         a = rng.choice(PEOPLE)
@@ -98,20 +172,30 @@ def _hard_negative(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.15:
         a = rng.choice(PEOPLE)
-        return rng.choice(NEUTRAL_RUDE_SUMMARY).format(a=a, b=PEOPLE[1 - PEOPLE.index(a)],
-                                                        a_pos=rng.choice(["his", "her"]))
+        return rng.choice(NEUTRAL_RUDE_SUMMARY).format(
+            a=a, b=PEOPLE[1 - PEOPLE.index(a)], a_pos=rng.choice(["his", "her"])
+        )
     if r < 0.25:
         return rng.choice(INSULT_RESPONSES)
     text = rng.choice(HARD_NEGATIVES).format(thing=rng.choice(THINGS), weather=rng.choice(WEATHERS))
     if r < 0.5:
         return text
     if r < 0.7:
-        return rng.choice(["Honestly, ", "To be honest, ", "Ugh. ", "Well, ", "Oh no. ", "Sorry, but "]) + text[0].lower() + text[1:] if not text.startswith("I ") and not text.startswith("I'") else rng.choice(["Honestly, ", "Ugh, ", "Well, ", "Oh no, "]) + text
+        return (
+            rng.choice(
+                ["Honestly, ", "To be honest, ", "Ugh. ", "Well, ", "Oh no. ", "Sorry, but "]
+            )
+            + text[0].lower()
+            + text[1:]
+            if not text.startswith("I ") and not text.startswith("I'")
+            else rng.choice(["Honestly, ", "Ugh, ", "Well, ", "Oh no, "]) + text
+        )
     return f"{rng.choice(_CLEAN)} {text}" if rng.random() < 0.6 else f"{text} {rng.choice(_CLEAN)}"
 
 
-def generate_toxicity_set(n: int = 4000, seed: int = 5005, hate_share: float = 0.47,
-                          hard_share: float = 0.3) -> dict[str, list[dict]]:
+def generate_toxicity_set(
+    n: int = 4000, seed: int = 5005, hate_share: float = 0.47, hard_share: float = 0.3
+) -> dict[str, list[dict]]:
     """Return {"train", "validation", "test"} lists of rows, distinct texts across all splits.
 
     Split 80/10/10. ``hard_share`` of the nothate rows are hard negatives; as the hard
