@@ -6,6 +6,11 @@ import json
 from pathlib import Path
 
 from datasets import DatasetDict, load_dataset
+from datasets.utils.logging import (
+    disable_progress_bar,
+    enable_progress_bar,
+    is_progress_bar_enabled,
+)
 
 from utils.errors import LabsError
 from utils.profiles import Profile
@@ -31,6 +36,13 @@ def _check_json_lines(path: Path) -> None:
             if not isinstance(row, dict):
                 raise LabsError(f"{path}, line {line_number}, is not a JSON object; each line "
                                 f"must be one row with the columns {', '.join(REQUIRED_COLUMNS)}.")
+            missing = [column for column in REQUIRED_COLUMNS if column not in row]
+            if missing:
+                raise LabsError(
+                    f"{path}, line {line_number}, has no {missing[0]!r} column (found: "
+                    f"{', '.join(row)}). DialogSum rows need {', '.join(REQUIRED_COLUMNS)}; "
+                    f"restore the shipped file with `git checkout -- assets` or `make assets`."
+                )
 
 
 def _local_data_files(folder: Path) -> dict[str, str]:
@@ -80,6 +92,10 @@ def load_dialogsum(profile: Profile) -> DatasetDict:
     """
     source = profile.dataset_id
     local = Path(source)
+    # The "Generating split" bars appear only when the Arrow cache is cold, so they would
+    # make notebook outputs differ between a first and a second run: keep them off here.
+    bars_were_on = is_progress_bar_enabled()
+    disable_progress_bar()
     try:
         if local.is_absolute() or local.exists():
             dataset = load_dataset("json", data_files=_local_data_files(local))
@@ -88,10 +104,17 @@ def load_dialogsum(profile: Profile) -> DatasetDict:
     except LabsError:
         raise
     except Exception as exc:
-        raise LabsError(
-            f"Could not load the data set {source!r}: {str(exc).splitlines()[0][:300]}. "
-            f"The course profile needs the Hugging Face Hub (or its cache); offline, use "
-            f"`LABS_PROFILE=tiny`."
-        ) from exc
+        hint = (
+            "The files are readable JSON, so check that every split has the same columns, or "
+            "restore them with `git checkout -- assets`."
+            if local.exists()
+            else "The course profile needs the Hugging Face Hub (or its cache); offline, use "
+            "`LABS_PROFILE=tiny`."
+        )
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise LabsError(f"Could not load the data set {source!r}: {reason}. {hint}") from exc
+    finally:
+        if bars_were_on:
+            enable_progress_bar()
     check_dialogsum(dataset, source)
     return dataset

@@ -17,12 +17,17 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 def load_rouge() -> evaluate.EvaluationModule:
     """The packaged ROUGE metric (``evaluate.load`` by path: no Hub, no remote code)."""
-    return evaluate.load(str(METRICS_DIR / "rouge"))
+    return evaluate.load(str(METRICS_DIR / "rouge"), keep_in_memory=True)
 
 
 def load_toxicity(model_id: str) -> evaluate.EvaluationModule:
-    """The packaged toxicity measurement over the classifier ``model_id``."""
-    return evaluate.load(str(METRICS_DIR / "toxicity"), model_id, module_type="measurement")
+    """The packaged toxicity measurement over the classifier ``model_id``.
+
+    ``keep_in_memory``: evaluate would otherwise write its Arrow cache under a folder named
+    after the config, and a local model path as config name means inside the model folder.
+    """
+    return evaluate.load(str(METRICS_DIR / "toxicity"), model_id, module_type="measurement",
+                         keep_in_memory=True)
 
 
 def rouge_scores(
