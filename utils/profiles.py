@@ -63,6 +63,19 @@ class Profile:
     """Sampling temperatures compared in lab 1."""
     samples_per_setting: int = 5
     """Samples drawn per generation setting in lab 1."""
+    sampling_top_k: int = 50
+    """Lab 1's top-k setting: sample only among the k likeliest next tokens (1 = greedy)."""
+    sampling_top_p: float = 0.9
+    """Lab 1's top-p (nucleus) setting: sample among the likeliest tokens holding this mass."""
+    short_max_new_tokens: int = 10
+    """A deliberately small max_new_tokens, to show summaries cut mid-sentence in lab 1."""
+    playground_temperature: float = 0.7
+    """Lab 1 playground's starting temperature (top-k/top-p start at the two values above)."""
+    min_distinct2_gain: float = 0.2
+    """Lab 1 lesson check: distinct-2 at the highest temperature exceeds greedy's by this."""
+    lab1_cpu_threads: int = 0
+    """Torch CPU threads for lab 1 (0 = torch's default). A tiny model's ops are too small to
+    split across cores; one thread avoids the contention that slows it several-fold."""
 
     # ---- lab 2: fine-tuning ----
     train_every_nth: int = 100
@@ -104,8 +117,12 @@ TINY = Profile(
     model_id=str(TINY_T5_DIR),
     dataset_id=str(DIALOGSUM_DIR),
     toxicity_model_id=str(TINY_CLASSIFIER_DIR),
-    # lab 1
-    example_indices=(40, 200),
+    # lab 1: non-abusive test dialogues; the few-shot shots are long so that, as in the
+    # course, the few-shot prompt overflows the 512-token window
+    example_indices=(45, 200),
+    one_shot_indices=(45,),
+    few_shot_indices=(45, 36, 51),
+    lab1_cpu_threads=1,
     n_eval_dialogues=100,
     gen_batch_size=32,
     # lab 2
