@@ -108,6 +108,20 @@ class Profile:
     """Held-out dialogues whose summaries are scored before and after PPO."""
     ppo: PPOConfig = field(default_factory=PPOConfig)
     """PPO hyper-parameters (course values by default)."""
+    rm_train_pairs: int = 400
+    """Preference pairs (clean vs abuse-injected summary) RewardTrainer learns from."""
+    rm_eval_pairs: int = 100
+    """Held-out preference pairs for the reward model's pairwise accuracy."""
+    rm_epochs: float = 1.0
+    """Epochs of reward-model training."""
+    rm_learning_rate: float = 1e-5
+    """Learning rate of reward-model training."""
+    lab3_min_toxicity_drop: float = 0.4
+    """Lab 3's assertion: mean toxicity falls by at least this fraction after PPO."""
+    lab3_max_rouge1_drop: float = 0.05
+    """Lab 3's assertion: ROUGE-1 falls by at most this (absolute) after PPO."""
+    lab3_min_rm_accuracy: float = 0.9
+    """Lab 3's assertion: the learned reward model's pairwise accuracy on held-out pairs."""
 
 
 COURSE = Profile(name="course")
