@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from utils.paths import ASSETS_DIR, DIALOGSUM_DIR, TINY_CLASSIFIER_DIR, TINY_T5_DIR, TOXICITY_DATA_DIR
+from utils.paths import (
+    ASSETS_DIR,
+    DIALOGSUM_DIR,
+    TINY_CLASSIFIER_DIR,
+    TINY_T5_DIR,
+    TOXICITY_DATA_DIR,
+)
 
 MIN_ROWS = {"train": 2000, "validation": 200, "test": 500}
 
@@ -37,8 +43,11 @@ def test_corpus_schema_and_split_sizes(corpus):
 
 
 def test_toxicity_set_shipped_balanced():
-    rows = [json.loads(line) for s in ("train", "validation", "test")
-            for line in (TOXICITY_DATA_DIR / f"{s}.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line)
+        for s in ("train", "validation", "test")
+        for line in (TOXICITY_DATA_DIR / f"{s}.jsonl").read_text().splitlines()
+    ]
     assert len(rows) >= 3000
     hate = sum(r["label"] == "hate" for r in rows) / len(rows)
     assert 0.45 <= hate <= 0.55
@@ -54,8 +63,11 @@ def test_t5_tokenizer_follows_t5_conventions():
     ids = tok("#Person1# asks #Person2# to book a table.").input_ids
     assert ids[-1] == 1
     assert tok.convert_ids_to_tokens(ids[0]) == "\u2581#Person1#"
-    for text in ["#Person1# asks #Person2# to book a table for two at seven.",
-                 "I hate waiting in this queue, it's terrible!", "Good morning. How can I help you?"]:
+    for text in [
+        "#Person1# asks #Person2# to book a table for two at seven.",
+        "I hate waiting in this queue, it's terrible!",
+        "Good morning. How can I help you?",
+    ]:
         assert tok.decode(tok(text).input_ids, skip_special_tokens=True) == text
 
 
@@ -67,15 +79,18 @@ def test_t5_loads_offline_and_summarizes_in_english(no_network):
     gc = GenerationConfig.from_pretrained(TINY_T5_DIR)
     assert (gc.decoder_start_token_id, gc.eos_token_id, gc.pad_token_id) == (0, 1, 0)
     assert model.config.d_model <= 256 and model.num_parameters() < 5_000_000
-    dialogue = ("#Person1#: Hello, is it possible to get a table for four this Friday?\n"
-                "#Person2#: We are quite full, but I can give you a table at seven.\n"
-                "#Person1#: That's perfect. The name is Tom.\n#Person2#: Thank you, Tom. See you on Friday.")
+    dialogue = (
+        "#Person1#: Hello, is it possible to get a table for four this Friday?\n"
+        "#Person2#: We are quite full, but I can give you a table at seven.\n"
+        "#Person1#: That's perfect. The name is Tom.\n#Person2#: Thank you, Tom. See you on Friday."
+    )
     prompt = f"Summarize the following conversation.\n\n{dialogue}\n\nSummary: "
     out = model.generate(**tok(prompt, return_tensors="pt"), max_new_tokens=50)
     text = tok.decode(out[0], skip_special_tokens=True)
     words = text.split()
     assert len(words) >= 3 and len(set(words)) >= 0.5 * len(words), text
-    assert all(w.strip(".,?!'").replace("'", "").isalnum() for w in words if not w.startswith("#")), text
+    plain = [w.strip(".,?!'").replace("'", "").replace("-", "") for w in words if w[0] != "#"]
+    assert all(w.isalnum() for w in plain), text
     assert no_network == []
 
 
@@ -86,8 +101,14 @@ def test_classifier_loads_through_pipeline_and_separates_insults(no_network):
     assert model.config.id2label == {0: "nothate", 1: "hate"}
     assert model.config.label2id == {"nothate": 0, "hate": 1}
     clf = pipeline("text-classification", model=str(TINY_CLASSIFIER_DIR), top_k=None)
-    scores = clf(["You are such an idiot.", "#Person1# calls #Person2# a moron.",
-                  "I hate waiting in this queue.", "#Person1# books a table for two at Luigi's."])
+    scores = clf(
+        [
+            "You are such an idiot.",
+            "#Person1# calls #Person2# a moron.",
+            "I hate waiting in this queue.",
+            "#Person1# books a table for two at Luigi's.",
+        ]
+    )
     hate = [next(s["score"] for s in row if s["label"] == "hate") for row in scores]
     assert hate[0] > 0.5 and hate[1] > 0.5
     assert hate[2] < 0.5 and hate[3] < 0.5

@@ -15,8 +15,9 @@ def write_cards(out: Path, figs: dict) -> None:
     ft_line = (
         f"- lab 2 stand-in: full fine-tuning on the train split, "
         f"learning rate {ft['learning_rate']}, "
-        f"batch size {ft['batch_size']}, {ft['epochs']} epoch ({ft['steps']} steps, "
-        f"{ft['train_seconds']:.0f} s on 2 CPU cores): test ROUGE-1 {ft['rouge1_before']:.3f} -> "
+        f"batch size {ft['batch_size']}, {ft['epochs']} epoch(s) ({ft['steps']} steps, "
+        f"{ft['train_seconds']:.0f} s on 1 torch thread of a shared 2-core machine): "
+        f"test ROUGE-1 {ft['rouge1_before']:.3f} -> "
         f"{ft['rouge1_after']:.3f} (+{ft['lift']:.3f})\n"
         if ft
         else ""

@@ -98,10 +98,20 @@ def zero_shot_figures(t5, tok, clf, ctok, data_dir: Path) -> tuple[dict, list[st
     }, preds
 
 
-def finetune_figures(model_dir: Path, data_dir: Path, seed: int = 42, log=print) -> dict:
+def finetune_figures(
+    model_dir: Path,
+    data_dir: Path,
+    seed: int = 42,
+    log=print,
+    lr: float | None = None,
+    batch_size: int | None = None,
+    epochs: int | None = None,
+) -> dict:
     """Full fine-tuning within the lab-2 budget, then test ROUGE-1 before/after."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    lr, batch_size = lr or FT_LEARNING_RATE, batch_size or FT_BATCH_SIZE
+    epochs = epochs or FT_EPOCHS
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
     train = read_jsonl(data_dir / "train.jsonl")
@@ -111,13 +121,14 @@ def finetune_figures(model_dir: Path, data_dir: Path, seed: int = 42, log=print)
     before = rouge1(generate(model, tok, prompts), refs)
     torch.manual_seed(seed)
     pairs = [(ZERO_SHOT_PROMPT.format(dialogue=r["dialogue"]), r["summary"]) for r in train]
-    opt = torch.optim.AdamW(model.parameters(), lr=FT_LEARNING_RATE)
-    steps = FT_EPOCHS * math.ceil(len(pairs) / FT_BATCH_SIZE)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
+    steps = epochs * math.ceil(len(pairs) / batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / steps)
     model.train()
     t0, step = time.time(), 0
-    for _ in range(FT_EPOCHS):
-        for input_ids, attn, labels in _batches(pairs, tok, FT_BATCH_SIZE, random.Random(seed)):
+    for epoch in range(epochs):
+        rng = random.Random(seed + epoch)
+        for input_ids, attn, labels in _batches(pairs, tok, batch_size, rng):
             model(input_ids=input_ids, attention_mask=attn, labels=labels).loss.backward()
             opt.step()
             sched.step()
@@ -125,14 +136,16 @@ def finetune_figures(model_dir: Path, data_dir: Path, seed: int = 42, log=print)
             step += 1
             if time.time() - t0 > FT_BUDGET_S:
                 break
+        if time.time() - t0 > FT_BUDGET_S:
+            break
     train_s = time.time() - t0
     preds = generate(model, tok, prompts)
     after = rouge1(preds, refs)
     log(f"  fine-tune: {step}/{steps} steps in {train_s:.0f}s, ROUGE-1 {before:.3f} -> {after:.3f}")
     return {
-        "learning_rate": FT_LEARNING_RATE,
-        "batch_size": FT_BATCH_SIZE,
-        "epochs": FT_EPOCHS,
+        "learning_rate": lr,
+        "batch_size": batch_size,
+        "epochs": epochs,
         "steps": step,
         "planned_steps": steps,
         "train_seconds": round(train_s, 1),
