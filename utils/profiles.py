@@ -137,6 +137,11 @@ TINY = Profile(
     one_shot_indices=(45,),
     few_shot_indices=(45, 36, 51),
     lab1_cpu_threads=1,
+    # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep the
+    # same head and draw the same samples; tighter ones show the difference
+    sampling_top_k=10,
+    sampling_top_p=0.5,
+    short_max_new_tokens=5,  # its summaries are ~10 tokens (FLAN-T5's ~20)
     n_eval_dialogues=100,
     gen_batch_size=32,
     # lab 2
