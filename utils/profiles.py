@@ -98,6 +98,19 @@ class Profile:
     """Learning rate of LoRA training (course: 1e-3)."""
     lora_epochs: float = 1.0
     """Epochs of LoRA training."""
+    max_target_tokens: int = 128
+    """Summary tokens kept as training labels; longer summaries are cut."""
+    logging_steps: int = 5
+    """Optimizer steps between two logged losses (points of the loss curve)."""
+    lab2_min_rouge1_gain: float = 0.0
+    """Lab 2's assertion: full and LoRA must beat the base model's ROUGE-1 by more than this."""
+    lab2_max_adapter_share: float = 0.1
+    """Lab 2's assertion: the LoRA adapter is at most this share of the full checkpoint on disk."""
+    lab2_max_lora_share: float = 0.05
+    """Lab 2's assertion: LoRA trains at most this fraction of the parameters (course: 1.4%)."""
+    cpu_threads: int = 0
+    """Threads torch uses on a CPU in lab 2; 0 = torch's default. Float sums depend on the
+    thread count, so a fixed count makes the numbers repeat on any machine."""
 
     # ---- lab 3: RLHF ----
     min_dialogue_chars: int = 200
@@ -151,6 +164,13 @@ TINY = Profile(
     full_ft_epochs=1.0,
     lora_learning_rate=3e-3,
     lora_epochs=1.0,
+    # tiny-only: r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%);
+    # r=16 keeps LoRA's point, a few percent of the parameters.
+    lora_r=16,
+    max_target_tokens=64,
+    logging_steps=5,
+    lab2_min_rouge1_gain=0.10,
+    cpu_threads=2,
     # lab 3
     ppo=PPOConfig(
         learning_rate=1e-4,

@@ -1,0 +1,224 @@
+"""Unit tests of utils/finetune.py: preprocessing, trainer settings, LoRA config, costs."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+from datasets import Dataset, DatasetDict
+from transformers import AutoTokenizer, DataCollatorForSeq2Seq, T5Config, T5ForConditionalGeneration
+
+from utils.errors import LabsError
+from utils.finetune import (
+    IGNORE_INDEX,
+    ParameterCount,
+    build_lora_config,
+    build_training_args,
+    count_parameters,
+    format_bytes,
+    make_preprocess,
+    size_on_disk,
+    subsample,
+    tokenize_dialogsum,
+    weights_checksum,
+)
+from utils.paths import TINY_T5_DIR
+from utils.profiles import COURSE, TINY
+from utils.prompts import INSTRUCTION_TEMPLATE
+
+needs_tokenizer = pytest.mark.skipif(not (TINY_T5_DIR / "tokenizer.json").is_file(),
+                                     reason="the tiny tokenizer is not built (make assets)")
+
+
+def _dialogsum(n: int) -> DatasetDict:
+    def split(name: str) -> Dataset:
+        return Dataset.from_dict({
+            "id": [f"{name}_{i}" for i in range(n)],
+            "dialogue": [f"#Person1#: Hello {i}.\n#Person2#: Hi, how are you {i}?"
+                         for i in range(n)],
+            "summary": [f"Person1 greets Person2 {'again ' * (i % 4)}." for i in range(n)],
+            "topic": ["greeting"] * n,
+        })
+    return DatasetDict({s: split(s) for s in ("train", "validation", "test")})
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    if not (TINY_T5_DIR / "tokenizer.json").is_file():
+        pytest.skip("the tiny tokenizer is not built (make assets)")
+    return AutoTokenizer.from_pretrained(TINY_T5_DIR)
+
+
+def _small_t5(vocab_size: int = 64) -> T5ForConditionalGeneration:
+    torch.manual_seed(0)
+    config = T5Config(vocab_size=vocab_size, d_model=32, d_kv=8, num_heads=4, d_ff=64,
+                      num_layers=2, num_decoder_layers=2, decoder_start_token_id=0)
+    return T5ForConditionalGeneration(config)
+
+
+# ---- subsample ----
+
+
+def test_subsample_keeps_every_nth_row_of_train_and_validation_only() -> None:
+    data = _dialogsum(10)
+    small = subsample(data, 3)
+    assert small["train"]["id"] == ["train_0", "train_3", "train_6", "train_9"]
+    assert small["validation"]["id"] == ["validation_0", "validation_3", "validation_6",
+                                         "validation_9"]
+    assert small["test"].num_rows == 10  # evaluation keeps its own size
+    assert data["train"].num_rows == 10  # the input is not changed
+
+
+def test_subsample_by_one_keeps_everything_and_rejects_zero() -> None:
+    data = _dialogsum(5)
+    assert {k: v.num_rows for k, v in subsample(data, 1).items()} == {
+        "train": 5, "validation": 5, "test": 5}
+    with pytest.raises(LabsError, match="every_nth"):
+        subsample(data, 0)
+
+
+# ---- preprocessing ----
+
+
+def test_preprocess_wraps_the_dialogue_in_the_course_prompt(tokenizer) -> None:
+    batch = _dialogsum(2)["train"][:2]
+    features = make_preprocess(tokenizer, 512, 64)(batch)
+    assert set(features) == {"input_ids", "attention_mask", "labels"}
+    prompt = tokenizer.decode(features["input_ids"][0], skip_special_tokens=True)
+    assert prompt.startswith("Summarize the following conversation.")
+    assert "#Person1#: Hello 0." in prompt
+    assert prompt.rstrip().endswith("Summary:")
+    assert features["input_ids"][0] == tokenizer(
+        INSTRUCTION_TEMPLATE.format(dialogue=batch["dialogue"][0]))["input_ids"]
+    assert tokenizer.decode(features["labels"][1], skip_special_tokens=True) == batch["summary"][1]
+    # Not padded here: rows keep their own lengths.
+    assert len(features["labels"][0]) != len(features["labels"][1])
+
+
+def test_preprocess_truncates_source_and_target(tokenizer) -> None:
+    features = make_preprocess(tokenizer, 8, 3)(_dialogsum(3)["train"][:3])
+    assert max(len(ids) for ids in features["input_ids"]) == 8
+    assert max(len(ids) for ids in features["labels"]) == 3
+
+
+def test_collated_labels_pad_with_ignore_index_so_padding_adds_no_loss(tokenizer) -> None:
+    profile = replace(TINY, max_target_tokens=64)
+    tokenized = tokenize_dialogsum(_dialogsum(4), tokenizer, profile)
+    assert tokenized["train"].column_names == ["input_ids", "attention_mask", "labels"]
+    rows = [tokenized["train"][i] for i in range(4)]
+    batch = DataCollatorForSeq2Seq(tokenizer)(rows)
+    lengths = [len(r["labels"]) for r in rows]
+    assert batch["labels"].shape == (4, max(lengths))
+    for i, n in enumerate(lengths):
+        assert batch["labels"][i, :n].tolist() == rows[i]["labels"]
+        assert (batch["labels"][i, n:] == IGNORE_INDEX).all()
+    assert (batch["input_ids"][batch["attention_mask"] == 0] == tokenizer.pad_token_id).all()
+
+
+def test_padding_labels_does_not_change_the_loss() -> None:
+    model = _small_t5().eval()
+    inputs = torch.tensor([[5, 6, 7, 1]])
+    short = torch.tensor([[8, 9, 1]])
+    padded = torch.tensor([[8, 9, 1, IGNORE_INDEX, IGNORE_INDEX]])
+    with torch.no_grad():
+        loss_short = model(input_ids=inputs, labels=short).loss
+        loss_padded = model(input_ids=inputs, labels=padded).loss
+    assert torch.allclose(loss_short, loss_padded)
+
+
+# ---- trainer settings and LoRA config ----
+
+
+@pytest.mark.parametrize("method", ["full", "lora"])
+def test_training_args_come_from_the_profile(tmp_path: Path, method: str) -> None:
+    args = build_training_args(TINY, method, tmp_path)
+    rate = TINY.full_ft_learning_rate if method == "full" else TINY.lora_learning_rate
+    n_epochs = TINY.full_ft_epochs if method == "full" else TINY.lora_epochs
+    assert args.learning_rate == rate
+    assert args.num_train_epochs == n_epochs
+    assert args.per_device_train_batch_size == TINY.train_batch_size
+    assert args.logging_steps == TINY.logging_steps
+    assert args.seed == TINY.seed
+    assert args.report_to in ([], "none", ["none"])
+    assert args.save_strategy == "no"
+    assert args.average_tokens_across_devices is False
+    assert args.output_dir == str(tmp_path)
+
+
+def test_training_args_overrides_and_unknown_method(tmp_path: Path) -> None:
+    args = build_training_args(COURSE, "full", tmp_path, max_steps=3, learning_rate=0.5)
+    assert (args.max_steps, args.learning_rate) == (3, 0.5)
+    with pytest.raises(LabsError, match="qlora"):
+        build_training_args(COURSE, "qlora", tmp_path)
+
+
+def test_lora_config_course_values() -> None:
+    config = build_lora_config(COURSE)
+    assert (config.r, config.lora_alpha, config.lora_dropout) == (32, 32, 0.05)
+    assert set(config.target_modules) == {"q", "v"}
+    assert str(config.task_type).endswith("SEQ_2_SEQ_LM")
+
+
+# PEFT still calls a helper transformers 5 renamed: harmless.
+@pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
+def test_lora_trains_a_small_share_and_leaves_the_base_frozen() -> None:
+    from peft import get_peft_model
+
+    model = _small_t5()
+    before = count_parameters(model)
+    assert before.trainable == before.total
+    peft_model = get_peft_model(model, build_lora_config(replace(TINY, lora_r=2)))
+    after = count_parameters(peft_model)
+    # r * (d_in + d_out) per adapted matrix: q and v of 2 encoder + 4 decoder attentions.
+    assert after.trainable == 2 * (32 + 32) * 2 * (2 + 4)
+    assert after.total == before.total + after.trainable
+    assert all("lora_" in n for n, p in peft_model.named_parameters() if p.requires_grad)
+
+
+# ---- costs ----
+
+
+def test_count_parameters_counts_tied_weights_once_and_respects_freezing() -> None:
+    model = _small_t5()
+    expected = sum(p.numel() for p in model.parameters())
+    assert count_parameters(model).total == expected
+    model.shared.weight.requires_grad_(False)
+    count = count_parameters(model)
+    assert count.trainable == expected - model.shared.weight.numel()
+    assert 0 < count.share < 1
+
+
+def test_parameter_count_prints_like_peft() -> None:
+    assert str(ParameterCount(50, 1000)) == (
+        "trainable params: 50 || all params: 1,000 || trainable%: 5.00")
+    assert ParameterCount(0, 0).share == 0.0
+
+
+def test_size_on_disk_of_files_and_folders(tmp_path: Path) -> None:
+    (tmp_path / "a.bin").write_bytes(b"x" * 1000)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.bin").write_bytes(b"y" * 234)
+    assert size_on_disk(tmp_path / "a.bin") == 1000
+    assert size_on_disk(tmp_path) == 1234
+    with pytest.raises(LabsError, match="does not exist"):
+        size_on_disk(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("n_bytes, text", [(999, "999 B"), (14_200_000, "14.2 MB"),
+                                           (945_000_000, "945.0 MB"), (230_400, "230.4 kB"),
+                                           (3.2e12, "3200.0 GB")])
+def test_format_bytes(n_bytes: float, text: str) -> None:
+    assert format_bytes(n_bytes) == text
+
+
+def test_weights_checksum_tracks_the_values_only() -> None:
+    model = _small_t5()
+    twin = copy.deepcopy(model)
+    assert weights_checksum(model) == weights_checksum(twin)
+    with torch.no_grad():
+        twin.lm_head.weight[0, 0] += 1e-6
+    assert weights_checksum(model) != weights_checksum(twin)
+    assert len(weights_checksum(model)) == 16

@@ -1,0 +1,201 @@
+"""Fine-tuning plumbing shared by lab 2 and ``scripts/finetune_ddp.py``.
+
+Preprocessing with the course's prompt (labels padded with -100 by the collator, so padding
+never counts in the loss), subsampling, the profile's ``Seq2SeqTrainingArguments`` and
+``LoraConfig``, trainable-parameter counts, sizes on disk and a weights checksum.
+
+The notebook spells the ``Seq2SeqTrainingArguments``/``LoraConfig`` calls out in its own
+cells (that is what it teaches); the builders here make the same calls for the script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from datasets import DatasetDict
+from transformers import PreTrainedTokenizerBase, Seq2SeqTrainingArguments
+
+from utils.errors import LabsError
+from utils.profiles import Profile
+from utils.prompts import zero_shot_prompt
+
+METHODS = ("full", "lora")
+"""Fine-tuning methods of lab 2."""
+
+IGNORE_INDEX = -100
+"""Label value the cross-entropy loss skips (PyTorch's ``ignore_index``)."""
+
+
+# ---- data ----
+
+
+def subsample(dataset: DatasetDict, every_nth: int,
+              splits: tuple[str, ...] = ("train", "validation")) -> DatasetDict:
+    """Keep rows 0, n, 2n, ... of ``splits`` (the course kept every 100th); others untouched."""
+    if every_nth < 1:
+        raise LabsError(f"every_nth must be 1 or more (1 keeps every row), got {every_nth}.")
+    if every_nth == 1:
+        return DatasetDict(dict(dataset))
+    out = dict(dataset)
+    for split in splits:
+        if split in out:
+            out[split] = out[split].filter(lambda _, i: i % every_nth == 0, with_indices=True)
+    return DatasetDict(out)
+
+
+def make_preprocess(
+    tokenizer: PreTrainedTokenizerBase, max_source_tokens: int, max_target_tokens: int,
+    prompt: Callable[[str], str] = zero_shot_prompt,
+) -> Callable[[dict], dict]:
+    """A batched ``Dataset.map`` function: dialogue -> prompt -> input_ids, summary -> labels.
+
+    Nothing is padded here: ``DataCollatorForSeq2Seq`` pads each batch to its longest row,
+    inputs with the pad token and labels with -100, so padding adds nothing to the loss.
+    """
+
+    def preprocess(batch: dict) -> dict:
+        prompts = [prompt(d) for d in batch["dialogue"]]
+        features = tokenizer(prompts, truncation=True, max_length=max_source_tokens)
+        targets = tokenizer(text_target=batch["summary"], truncation=True,
+                            max_length=max_target_tokens)
+        features["labels"] = targets["input_ids"]
+        return features
+
+    return preprocess
+
+
+def tokenize_dialogsum(dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase,
+                       profile: Profile) -> DatasetDict:
+    """Every split of ``dataset`` as input_ids, attention_mask and labels (other columns go)."""
+    preprocess = make_preprocess(tokenizer, profile.context_window, profile.max_target_tokens)
+    columns = next(iter(dataset.values())).column_names
+    return dataset.map(preprocess, batched=True, remove_columns=columns)
+
+
+# ---- trainer settings ----
+
+
+def learning_rate(profile: Profile, method: str) -> float:
+    """The profile's learning rate for ``method`` ("full" or "lora")."""
+    _check_method(method)
+    return profile.full_ft_learning_rate if method == "full" else profile.lora_learning_rate
+
+
+def epochs(profile: Profile, method: str) -> float:
+    """The profile's number of epochs for ``method``."""
+    _check_method(method)
+    return profile.full_ft_epochs if method == "full" else profile.lora_epochs
+
+
+def build_training_args(profile: Profile, method: str, output_dir: str | Path,
+                        **overrides) -> Seq2SeqTrainingArguments:
+    """The ``Seq2SeqTrainingArguments`` lab 2 uses for ``method``; keywords override fields.
+
+    Nothing is saved during training (``save_strategy="no"``): callers save what they need.
+    """
+    settings = dict(
+        output_dir=str(output_dir),
+        learning_rate=learning_rate(profile, method),
+        num_train_epochs=epochs(profile, method),
+        per_device_train_batch_size=profile.train_batch_size,
+        weight_decay=0.01,
+        logging_steps=profile.logging_steps,
+        seed=profile.seed,
+        report_to="none",
+        save_strategy="no",
+        disable_tqdm=False,
+        train_sampling_strategy="group_by_length",
+        dataloader_pin_memory=torch.cuda.is_available(),  # pinning only speeds copies to a GPU
+        # Each process averages its own loss and DDP averages the gradients. With the token
+        # average across devices (the default), transformers 5.23 multiplies T5's loss, which
+        # ignores the token count it is given, by the world size: gradients N times too large.
+        average_tokens_across_devices=False,
+        ddp_find_unused_parameters=False,  # every weight takes part in every forward pass
+    )
+    settings.update(overrides)
+    return Seq2SeqTrainingArguments(**settings)
+
+
+def build_lora_config(profile: Profile):
+    """The profile's ``LoraConfig`` (course: r=32, alpha=32, dropout 0.05, q and v, seq2seq)."""
+    from peft import LoraConfig, TaskType
+
+    return LoraConfig(
+        r=profile.lora_r,
+        lora_alpha=profile.lora_alpha,
+        target_modules=list(profile.lora_target_modules),
+        lora_dropout=profile.lora_dropout,
+        bias="none",
+        task_type=TaskType.SEQ_2_SEQ_LM,
+    )
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise LabsError(f"Unknown fine-tuning method {method!r}; choose one of {METHODS}.")
+
+
+# ---- what a method costs ----
+
+
+@dataclass(frozen=True)
+class ParameterCount:
+    """Trainable and total parameters of a model."""
+
+    trainable: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        """Trainable fraction of all parameters (0..1)."""
+        return self.trainable / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return (f"trainable params: {self.trainable:,} || all params: {self.total:,} || "
+                f"trainable%: {100 * self.share:.2f}")
+
+
+def count_parameters(model: torch.nn.Module) -> ParameterCount:
+    """Trainable (``requires_grad``) and total parameters, each shared tensor counted once."""
+    trainable = total = 0
+    for parameter in model.parameters():  # parameters() already skips tied duplicates
+        total += parameter.numel()
+        if parameter.requires_grad:
+            trainable += parameter.numel()
+    return ParameterCount(trainable, total)
+
+
+def size_on_disk(path: str | Path) -> int:
+    """Bytes of a file, or of every file under a folder."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    if not path.is_dir():
+        raise LabsError(f"{path} does not exist: save the model or adapter there first.")
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def format_bytes(n_bytes: float) -> str:
+    """A byte count the way people read it: ``945.0 MB``, ``14.2 MB``, ``230.4 kB`` (SI units)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if abs(n_bytes) < 1000 or unit == "GB":
+            return f"{n_bytes:.0f} {unit}" if unit == "B" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    raise AssertionError("unreachable")
+
+
+def weights_checksum(model: torch.nn.Module) -> str:
+    """SHA-256 (first 16 hex digits) of every parameter's bytes in name order.
+
+    Data-parallel ranks whose gradients are averaged stay bit-identical, so equal checksums
+    across ranks show that training was synchronized.
+    """
+    digest = hashlib.sha256()
+    for name, parameter in sorted(model.named_parameters(), key=lambda item: item[0]):
+        digest.update(name.encode())
+        digest.update(parameter.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
