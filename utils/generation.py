@@ -30,7 +30,6 @@ def ensure_safe_dtype(model: PreTrainedModel) -> PreTrainedModel:
     return model
 
 
-@torch.inference_mode()
 def summarize(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -72,7 +71,8 @@ def summarize(
             truncation=True,
             max_length=max_input_tokens,
         ).to(model.device)
-        generated = model.generate(**inputs, generation_config=generation_config)
+        with torch.inference_mode():
+            generated = model.generate(**inputs, generation_config=generation_config)
         decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
         for index, summary in zip(batch, decoded, strict=True):
             outputs[index] = summary.strip()
