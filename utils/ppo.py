@@ -120,9 +120,11 @@ class ValueHeadPolicy(nn.Module):
     value of the state before token t is emitted. ``disable_adapter()`` gives the reference.
     """
 
-    def __init__(self, model: nn.Module, value_head_dropout: float = 0.1):
+    def __init__(self, model: nn.Module, value_head_dropout: float = 0.1,
+                 detach_value_head: bool = True):
         super().__init__()
         self.model = model
+        self.detach_value_head = detach_value_head
         hidden = model.config.d_model
         self.v_head = nn.Sequential(nn.Dropout(value_head_dropout), nn.Linear(hidden, 1))
         # a small head keeps the first value estimates near 0, so early value losses are sane
@@ -138,6 +140,10 @@ class ValueHeadPolicy(nn.Module):
         out = self.model(input_ids=input_ids, attention_mask=attention_mask,
                          decoder_input_ids=decoder_input_ids, output_hidden_states=True)
         hidden = out.decoder_hidden_states[-1]                   # (B, T, d_model)
+        if self.detach_value_head:
+            # the value loss trains the head only: its gradient through the shared decoder
+            # would move the LoRA weights, and so the policy, for the critic's sake
+            hidden = hidden.detach()
         values = self.v_head(hidden.to(self.v_head[1].weight.dtype)).squeeze(-1)  # (B, T)
         return out.logits, values
 

@@ -135,6 +135,8 @@ class Profile:
     """Lab 3's assertion: ROUGE-1 falls by at most this (absolute) after PPO."""
     lab3_min_rm_accuracy: float = 0.9
     """Lab 3's assertion: the learned reward model's pairwise accuracy on held-out pairs."""
+    lab3_cpu_threads: int = 0
+    """Threads torch uses on a CPU in lab 3; 0 = torch's default (fixed: repeatable sums)."""
 
 
 COURSE = Profile(name="course")
@@ -172,15 +174,21 @@ TINY = Profile(
     lab2_min_rouge1_gain=0.10,
     cpu_threads=2,
     # lab 3
+    # the stand-in's LoRA moves slowly at the course's 1.41e-5: a larger step, larger batches
+    # for a less noisy reward, clipped gradients, a firmer KL leash; responses of 16-31
+    # tokens so the insult (the gist's last clause) is usually inside the sample
     ppo=PPOConfig(
-        learning_rate=1e-4,
-        batch_size=16,
-        mini_batch_size=4,
+        learning_rate=2e-3,
+        batch_size=32,
+        mini_batch_size=8,
         ppo_epochs=2,
-        max_ppo_steps=10,
-        output_min_length=8,
-        output_max_length=24,
+        max_ppo_steps=20,
+        max_grad_norm=1.0,
+        init_kl_coef=0.4,
+        output_min_length=16,
+        output_max_length=32,
     ),
+    lab3_cpu_threads=1,
 )
 
 PROFILES = {"course": COURSE, "tiny": TINY}
