@@ -108,7 +108,7 @@ class Profile:
     """Lab 2's assertion: the LoRA adapter is at most this share of the full checkpoint on disk."""
     lab2_max_lora_share: float = 0.05
     """Lab 2's assertion: LoRA trains at most this fraction of the parameters (course: 1.4%)."""
-    cpu_threads: int = 0
+    lab2_cpu_threads: int = 0
     """Threads torch uses on a CPU in lab 2; 0 = torch's default. Float sums depend on the
     thread count, so a fixed count makes the numbers repeat on any machine."""
 
@@ -161,18 +161,21 @@ TINY = Profile(
     gen_batch_size=32,
     # lab 2
     train_every_nth=1,
-    train_batch_size=16,
+    train_batch_size=8,  # 300 steps over the 2,400 rows: ~1 min per method on 1 CPU thread
     full_ft_learning_rate=1e-3,
     full_ft_epochs=1.0,
-    lora_learning_rate=3e-3,
+    lora_learning_rate=2e-3,
     lora_epochs=1.0,
     # tiny-only: r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%);
-    # r=16 keeps LoRA's point, a few percent of the parameters.
+    # r=16 keeps LoRA's point, a few percent of the parameters. alpha=64 (update scale
+    # alpha/r = 4, the course's is 1) lets the adapter catch up within one short epoch
+    # (measured: ROUGE-1 +0.13 vs +0.09 with alpha=32).
     lora_r=16,
+    lora_alpha=64,
     max_target_tokens=64,
     logging_steps=5,
     lab2_min_rouge1_gain=0.10,
-    cpu_threads=2,
+    lab2_cpu_threads=1,
     # lab 3
     # the stand-in's LoRA moves slowly at the course's 1.41e-5: a larger step, larger batches
     # for a less noisy reward, clipped gradients, a firmer KL leash; responses of 16-31
