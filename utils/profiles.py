@@ -135,6 +135,10 @@ class Profile:
     """Lab 3's assertion: ROUGE-1 falls by at most this (absolute) after PPO."""
     lab3_min_rm_accuracy: float = 0.9
     """Lab 3's assertion: the learned reward model's pairwise accuracy on held-out pairs."""
+    ppo_lora_r: int = 32
+    """LoRA rank of the PPO policy (course: 32)."""
+    ppo_lora_alpha: int = 32
+    """LoRA alpha of the PPO policy (course: 32); its own field, so lab 2's tuning can't move it."""
     lab3_cpu_threads: int = 0
     """Threads torch uses on a CPU in lab 3; 0 = torch's default (fixed: repeatable sums)."""
 
@@ -191,6 +195,8 @@ TINY = Profile(
         output_min_length=16,
         output_max_length=32,
     ),
+    ppo_lora_r=16,  # as lab 2's: r=32 would train 6% of this small model
+    ppo_lora_alpha=32,
     lab3_cpu_threads=1,
 )
 
