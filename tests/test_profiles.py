@@ -49,7 +49,7 @@ def test_course_profile_keeps_the_course_values():
     assert COURSE.toxicity_model_id == "facebook/roberta-hate-speech-dynabench-r4-target"
     assert (COURSE.lora_r, COURSE.lora_alpha, COURSE.lora_dropout) == (32, 32, 0.05)
     assert COURSE.lora_target_modules == ("q", "v")
-    assert COURSE.train_every_nth == 100
+    assert COURSE.train_every_nth == 1  # lab 2 trains for real on every row (see profiles.py)
     assert COURSE.ppo.learning_rate == 1.41e-5
     assert (COURSE.ppo.batch_size, COURSE.ppo.mini_batch_size, COURSE.ppo.ppo_epochs) == (16, 4, 1)
 

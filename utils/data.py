@@ -30,8 +30,8 @@ def _check_json_lines(path: Path) -> None:
             except json.JSONDecodeError as exc:
                 raise LabsError(
                     f"{path}, line {line_number}, is not valid JSON ({exc.msg}). Fix or delete "
-                    f"that line, or restore the shipped file with `git checkout -- {path.name}` "
-                    f"(or rebuild all assets with `make assets`)."
+                    f"that line, or restore the shipped files with `git checkout -- assets` "
+                    f"(or rebuild them with `make assets`)."
                 ) from None
             if not isinstance(row, dict):
                 raise LabsError(f"{path}, line {line_number}, is not a JSON object; each line "

@@ -43,6 +43,10 @@ class Profile:
     """Tokens the encoder reads; longer prompts are cut (FLAN-T5: 512)."""
     seed: int = 42
     """One seed for every lab."""
+    cpu_threads: int = 0
+    """Torch threads on a CPU (0 = torch's default). Float sums depend on the thread count,
+    so a fixed count makes results repeat on any machine; a tiny model's ops are too small
+    to gain from splitting across cores."""
 
     # ---- lab 1: prompting ----
     example_indices: tuple[int, ...] = (40, 200)
@@ -73,13 +77,12 @@ class Profile:
     """Lab 1 playground's starting temperature (top-k/top-p start at the two values above)."""
     min_distinct2_gain: float = 0.2
     """Lab 1 lesson check: distinct-2 at the highest temperature exceeds greedy's by this."""
-    lab1_cpu_threads: int = 0
-    """Torch CPU threads for lab 1 (0 = torch's default). A tiny model's ops are too small to
-    split across cores; one thread avoids the contention that slows it several-fold."""
 
     # ---- lab 2: fine-tuning ----
-    train_every_nth: int = 100
-    """Keep every n-th row of train/validation (the course kept every 100th)."""
+    train_every_nth: int = 1
+    """Keep every n-th row of train/validation (1 = all). The course's notebook kept every
+    100th, trained one step and then loaded checkpoints trained on all rows; lab 2 trains for
+    real, and 125 rows at the course's learning rate would not beat the base model."""
     train_batch_size: int = 8
     """Examples per optimizer step."""
     full_ft_learning_rate: float = 1e-5
@@ -108,9 +111,6 @@ class Profile:
     """Lab 2's assertion: the LoRA adapter is at most this share of the full checkpoint on disk."""
     lab2_max_lora_share: float = 0.05
     """Lab 2's assertion: LoRA trains at most this fraction of the parameters (course: 1.4%)."""
-    lab2_cpu_threads: int = 0
-    """Threads torch uses on a CPU in lab 2; 0 = torch's default. Float sums depend on the
-    thread count, so a fixed count makes the numbers repeat on any machine."""
 
     # ---- lab 3: RLHF ----
     min_dialogue_chars: int = 200
@@ -129,8 +129,10 @@ class Profile:
     """Epochs of reward-model training."""
     rm_learning_rate: float = 1e-5
     """Learning rate of reward-model training."""
-    lab3_min_toxicity_drop: float = 0.4
-    """Lab 3's assertion: mean toxicity falls by at least this fraction after PPO."""
+    lab3_min_toxicity_drop: float | None = None
+    """Lab 3's assertion: mean toxicity falls by at least this fraction after PPO, with a CI
+    below zero. None (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no
+    reliable effect (a rerun of its notebook flipped the sign)."""
     lab3_max_rouge1_drop: float = 0.05
     """Lab 3's assertion: ROUGE-1 falls by at most this (absolute) after PPO."""
     lab3_min_rm_accuracy: float = 0.9
@@ -139,8 +141,6 @@ class Profile:
     """LoRA rank of the PPO policy (course: 32)."""
     ppo_lora_alpha: int = 32
     """LoRA alpha of the PPO policy (course: 32); its own field, so lab 2's tuning can't move it."""
-    lab3_cpu_threads: int = 0
-    """Threads torch uses on a CPU in lab 3; 0 = torch's default (fixed: repeatable sums)."""
 
 
 COURSE = Profile(name="course")
@@ -150,12 +150,12 @@ TINY = Profile(
     model_id=str(TINY_T5_DIR),
     dataset_id=str(DIALOGSUM_DIR),
     toxicity_model_id=str(TINY_CLASSIFIER_DIR),
+    cpu_threads=1,
     # lab 1: non-abusive test dialogues; the few-shot shots are long so that, as in the
     # course, the few-shot prompt overflows the 512-token window
     example_indices=(45, 200),
     one_shot_indices=(45,),
     few_shot_indices=(45, 36, 51),
-    lab1_cpu_threads=1,
     # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep the
     # same head and draw the same samples; tighter ones show the difference
     sampling_top_k=10,
@@ -164,7 +164,6 @@ TINY = Profile(
     n_eval_dialogues=100,
     gen_batch_size=32,
     # lab 2
-    train_every_nth=1,
     train_batch_size=8,  # 300 steps over the 2,400 rows: ~1 min per method on 1 CPU thread
     full_ft_learning_rate=1e-3,
     full_ft_epochs=1.0,
@@ -179,7 +178,6 @@ TINY = Profile(
     max_target_tokens=64,
     logging_steps=5,
     lab2_min_rouge1_gain=0.10,
-    lab2_cpu_threads=1,
     # lab 3
     # the stand-in's LoRA moves slowly at the course's 1.41e-5: a larger step, larger batches
     # for a less noisy reward, clipped gradients, a firmer KL leash; responses of 16-31
@@ -197,7 +195,7 @@ TINY = Profile(
     ),
     ppo_lora_r=16,  # as lab 2's: r=32 would train 6% of this small model
     ppo_lora_alpha=32,
-    lab3_cpu_threads=1,
+    lab3_min_toxicity_drop=0.4,
 )
 
 PROFILES = {"course": COURSE, "tiny": TINY}
