@@ -174,9 +174,11 @@ def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
 
 
 def trainable_parameters(policy: nn.Module) -> tuple[int, int]:
-    """(trainable, total) parameter counts."""
-    trainable = sum(p.numel() for p in policy.parameters() if p.requires_grad)
-    return trainable, sum(p.numel() for p in policy.parameters())
+    """(trainable, total) parameter counts, as lab 2's ``count_parameters`` counts them."""
+    from utils.finetune import count_parameters
+
+    count = count_parameters(policy)
+    return count.trainable, count.total
 
 
 # ---------------------------------------------------------------------------------------
