@@ -46,7 +46,10 @@ def run_notebook(path: Path, profile: str, output_dir: Path, timeout_s: int = 18
     notebook = nbformat.read(path, as_version=4)
     os.environ["LABS_PROFILE"] = profile  # the kernel inherits this process's environment
     client = NotebookClient(notebook, timeout=timeout_s, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}},
+                            # the kernel's only startup log line is a warning that its local
+                            # loopback TCP is unencrypted: harmless here, so not printed
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     start = time.perf_counter()
     status = "ok"
     try:
