@@ -4,7 +4,14 @@ The course's notebooks summarize in a Python loop, one dialogue per ``generate``
 ``utils.generation.summarize`` sorts by length and batches instead. This prints both wall
 times, the speed-up and whether the outputs are identical.
 
-    python benchmarks/generation.py [--profile tiny] [--n 100] [--batch-size 32]
+    python benchmarks/generation.py [--profile tiny] [--n 100] [--batch-size 16]
+    python benchmarks/generation.py --base-shape     # a random T5 of flan-t5-base's size
+
+Why both: the tiny model's weights (6 MB) sit in the CPU cache, so a one-at-a-time decode
+step costs little and batching saves only per-call overhead. A model of FLAN-T5-base's size
+(1 GB of weights) reads all of them for every decode step: one dialogue at a time pays that
+per dialogue, a batch shares it. ``--base-shape`` measures that case offline with random
+weights (its outputs are gibberish; only speed and equality are measured).
 """
 
 from __future__ import annotations
@@ -14,7 +21,13 @@ import time
 
 import torch
 from tqdm.auto import tqdm
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    GenerationConfig,
+    T5Config,
+    T5ForConditionalGeneration,
+)
 
 from utils.data import load_dialogsum
 from utils.generation import summarize
@@ -37,12 +50,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default=None, help="course | tiny | auto (default)")
     parser.add_argument("--n", type=int, default=100, help="test dialogues")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--base-shape", action="store_true",
+                        help="random T5 of flan-t5-base's shape (vocabulary: the profile's)")
     args = parser.parse_args()
 
     profile = get_profile(args.profile)
     tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
-    model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id).eval()
+    if args.base_shape:
+        torch.manual_seed(profile.seed)
+        config = T5Config(vocab_size=len(tokenizer), d_model=768, d_ff=2048, d_kv=64,
+                          num_layers=12, num_heads=12, feed_forward_proj="gated-gelu",
+                          tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0,
+                          eos_token_id=1)
+        model = T5ForConditionalGeneration(config).eval()
+    else:
+        model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id).eval()
     dialogues = load_dialogsum(profile)["test"]["dialogue"][: args.n]
     prompts = [zero_shot_prompt(d) for d in dialogues]
     config = GenerationConfig(max_new_tokens=profile.max_new_tokens, do_sample=False)
@@ -55,7 +78,8 @@ def main() -> None:
     batch_s = time.perf_counter() - start
 
     same = sum(a == b for a, b in zip(looped, batched, strict=True))
-    print(f"profile {profile.name}, {len(prompts)} dialogues, greedy, "
+    shape = "random T5 of flan-t5-base's shape" if args.base_shape else profile.model_id
+    print(f"{shape}; profile {profile.name}, {len(prompts)} dialogues, greedy, "
           f"max_new_tokens={profile.max_new_tokens}, torch threads {torch.get_num_threads()}")
     print(f"one at a time : {loop_s:7.2f} s")
     print(f"batched ({args.batch_size:>3}) : {batch_s:7.2f} s")
