@@ -7,7 +7,8 @@ On CPU the Accelerator picks up torchrun's environment and uses the gloo backend
 random T5 (same seed on every rank; DDP also broadcasts rank 0's weights) is trained for a
 few steps with a toy reward (how many tokens of the response are "7"). Each rank prints
 ``rank r/N step s reward ...`` and writes ``rank{r}.json`` to ``--out`` with its steps, its
-rewards, and a SHA-256 of its trainable parameters, which must match across ranks.
+rewards, and a checksum of its weights (``utils.finetune.weights_checksum``), which must
+match across ranks.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
     from accelerate import Accelerator
     from transformers import T5Config, T5ForConditionalGeneration
 
+    from utils.finetune import weights_checksum
     from utils.ppo import PPOConfig, build_policy, train
 
     torch.set_num_threads(1)
@@ -72,16 +74,11 @@ def main() -> None:
     result = train(policy, DigitTokenizer(), dataset, reward_fn, config,
                    accelerator=accelerator, progress=False, log=log)
 
-    digest = hashlib.sha256()
-    for name, p in sorted(policy.named_parameters()):
-        if p.requires_grad:
-            digest.update(name.encode())
-            digest.update(p.detach().cpu().contiguous().numpy().tobytes())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"rank{rank}.json").write_text(json.dumps({
         "rank": rank, "world": world, "steps": len(result.history), "lines": lines,
         "rewards": [h["env/reward_mean"] for h in result.history],
-        "trainable_sha256": digest.hexdigest(),
+        "weights_checksum": weights_checksum(policy),
         "local_texts_sha256": hashlib.sha256("\n".join(scored).encode()).hexdigest(),
         "n_local_texts": len(scored),
         "lora_B_abs_sum": float(sum(p.detach().abs().sum()

@@ -38,5 +38,5 @@ def test_ppo_runs_on_two_ranks_and_keeps_lora_in_sync(tmp_path: Path):
     assert ranks[0]["local_texts_sha256"] != ranks[1]["local_texts_sha256"]
     # metrics are reduced across ranks, and the LoRA + value head weights are bit-identical
     assert ranks[0]["rewards"] == ranks[1]["rewards"]
-    assert ranks[0]["trainable_sha256"] == ranks[1]["trainable_sha256"]
+    assert ranks[0]["weights_checksum"] == ranks[1]["weights_checksum"]
     assert ranks[0]["lora_B_abs_sum"] > 0           # the adapter did train (B starts at 0)
