@@ -212,6 +212,56 @@ def test_reference_logits_equal_base_model_with_adapter_disabled():
     assert (adapted - ref).abs().max() > 1e-3        # the adapter itself does change them
 
 
+# ---- dropout off, activation checkpointing -------------------------------------------------
+
+
+def _saved_bytes_and_lora_grads(checkpointing: bool) -> tuple[int, dict[str, torch.Tensor]]:
+    """Bytes autograd keeps for backward in one train-mode forward, and the LoRA gradients."""
+    policy = build_policy(tiny_t5(seed=0), r=4, lora_alpha=8,
+                          activation_checkpointing=checkpointing).train()
+    with torch.no_grad():
+        for name, p in policy.named_parameters():
+            if "lora_B" in name:
+                p.normal_(std=0.5, generator=torch.Generator().manual_seed(7))
+    q_ids, q_mask = queries()
+    responses = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
+    saved = []
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        saved.append(t.numel() * t.element_size())
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        logprobs, values, _ = forward_pass(policy, q_ids, q_mask, responses)
+    (logprobs.sum() + values.sum()).backward()
+    grads = {n: p.grad.clone() for n, p in policy.named_parameters() if "lora_" in n}
+    return sum(saved), grads
+
+
+def test_activation_checkpointing_keeps_less_and_gives_the_same_gradients():
+    plain_bytes, plain_grads = _saved_bytes_and_lora_grads(checkpointing=False)
+    ckpt_bytes, ckpt_grads = _saved_bytes_and_lora_grads(checkpointing=True)
+    assert ckpt_bytes < 0.5 * plain_bytes, (ckpt_bytes, plain_bytes)
+    assert plain_grads.keys() == ckpt_grads.keys() and plain_grads
+    for name, grad in plain_grads.items():
+        torch.testing.assert_close(ckpt_grads[name], grad, msg=name)
+    assert any(g.abs().sum() > 0 for g in plain_grads.values())
+
+
+def test_policy_has_no_active_dropout_so_train_mode_changes_nothing():
+    policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
+    assert all(m.p == 0 for m in policy.modules() if isinstance(m, torch.nn.Dropout))
+    rates = [m.dropout for m in policy.modules() if isinstance(getattr(m, "dropout", None), float)]
+    assert rates and all(rate == 0 for rate in rates)          # T5's attention dropout
+    q_ids, q_mask = queries()
+    responses = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
+    with torch.no_grad():
+        eval_lp, eval_v, _ = forward_pass(policy.eval(), q_ids, q_mask, responses)
+        train_lp, train_v, _ = forward_pass(policy.train(), q_ids, q_mask, responses)
+    torch.testing.assert_close(train_lp, eval_lp)
+    torch.testing.assert_close(train_v, eval_v)
+
+
 # ---- one PPO step ------------------------------------------------------------------------
 
 

@@ -120,16 +120,15 @@ class ValueHeadPolicy(nn.Module):
     value of the state before token t is emitted. ``disable_adapter()`` gives the reference.
     """
 
-    def __init__(self, model: nn.Module, value_head_dropout: float = 0.1,
-                 detach_value_head: bool = True):
+    def __init__(self, model: nn.Module, detach_value_head: bool = True):
         super().__init__()
         self.model = model
         self.detach_value_head = detach_value_head
         hidden = model.config.d_model
-        self.v_head = nn.Sequential(nn.Dropout(value_head_dropout), nn.Linear(hidden, 1))
+        self.v_head = nn.Linear(hidden, 1)
         # a small head keeps the first value estimates near 0, so early value losses are sane
-        nn.init.normal_(self.v_head[1].weight, std=1.0 / math.sqrt(hidden + 1))
-        nn.init.zeros_(self.v_head[1].bias)
+        nn.init.normal_(self.v_head.weight, std=1.0 / math.sqrt(hidden + 1))
+        nn.init.zeros_(self.v_head.bias)
 
     @property
     def config(self):
@@ -138,13 +137,14 @@ class ValueHeadPolicy(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 decoder_input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         out = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                         decoder_input_ids=decoder_input_ids, output_hidden_states=True)
+                         decoder_input_ids=decoder_input_ids, output_hidden_states=True,
+                         use_cache=False)                # teacher forcing needs no KV cache
         hidden = out.decoder_hidden_states[-1]                   # (B, T, d_model)
         if self.detach_value_head:
             # the value loss trains the head only: its gradient through the shared decoder
             # would move the LoRA weights, and so the policy, for the critic's sake
             hidden = hidden.detach()
-        values = self.v_head(hidden.to(self.v_head[1].weight.dtype)).squeeze(-1)  # (B, T)
+        values = self.v_head(hidden.to(self.v_head.weight.dtype)).squeeze(-1)  # (B, T)
         return out.logits, values
 
     def generate(self, **kwargs) -> torch.Tensor:
@@ -156,12 +156,18 @@ class ValueHeadPolicy(nn.Module):
 
 
 def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
-                 lora_dropout: float = 0.05,
-                 target_modules: Sequence[str] = ("q", "v")) -> ValueHeadPolicy:
+                 lora_dropout: float = 0.05, target_modules: Sequence[str] = ("q", "v"),
+                 activation_checkpointing: bool = True) -> ValueHeadPolicy:
     """Wrap a T5ForConditionalGeneration in a fresh LoRA adapter and a value head.
 
     Defaults are the course's LoraConfig. Returns a new ValueHeadPolicy; the base weights
     are frozen. Call once per base model (a second call would wrap a wrapped model).
+
+    Every dropout is switched off (``disable_dropout``), so the rollout, the scoring and
+    the update all see the same deterministic policy; ``lora_dropout`` is only recorded in
+    the adapter's config. ``activation_checkpointing`` keeps one transformer block's
+    activations at a time in the update's backward pass and recomputes the others: about
+    a third more update compute for a fraction of its memory (``benchmarks/ppo_step.py``).
     """
     from peft import LoraConfig, TaskType, get_peft_model
 
@@ -170,7 +176,26 @@ def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
     lora_config = LoraConfig(r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
                              target_modules=list(target_modules), bias="none",
                              task_type=TaskType.SEQ_2_SEQ_LM)
-    return ValueHeadPolicy(get_peft_model(model, lora_config))
+    policy = ValueHeadPolicy(get_peft_model(model, lora_config))
+    disable_dropout(policy)
+    if activation_checkpointing:
+        # applies in train mode only, which ``ppo_update`` alone switches on
+        model.activation_checkpointing_enable()
+    return policy
+
+
+def disable_dropout(model: nn.Module) -> None:
+    """Set every dropout probability to 0, as TRL's PPO does.
+
+    Without dropout the policy that scores a rollout is the one that sampled it (the PPO
+    ratio is exactly 1 before the first update), and train vs eval mode only decides
+    whether activation checkpointing is on.
+    """
+    for module in model.modules():
+        if isinstance(module, nn.Dropout):
+            module.p = 0.0
+        elif isinstance(getattr(module, "dropout", None), float):
+            module.dropout = 0.0             # attention-weight dropout kept as a rate (T5)
 
 
 def trainable_parameters(policy: nn.Module) -> tuple[int, int]:
@@ -427,6 +452,7 @@ def ppo_update(policy: nn.Module, optimizer: torch.optim.Optimizer, rollout: Rol
     b_size = rollout.response_ids.shape[0]
     mb_size = max(1, config.mini_batch_size // world)           # per-process mini-batch
     history: dict[str, list[torch.Tensor]] = {}
+    policy.train()               # dropout is off; train mode turns activation checkpointing on
     for _epoch in range(config.ppo_epochs):
         b_inds = torch.randperm(b_size, generator=generator)
         for start in range(0, b_size, mb_size):
@@ -451,6 +477,7 @@ def ppo_update(policy: nn.Module, optimizer: torch.optim.Optimizer, rollout: Rol
             optimizer.step()
             for k, v in stats.items():
                 history.setdefault(k, []).append(v)
+    policy.eval()
     return {k: torch.stack(v).mean().item() for k, v in history.items()}
 
 
@@ -535,7 +562,7 @@ def ppo_step(policy: nn.Module, optimizer: torch.optim.Optimizer, tokenizer,
     Returns ``(stats, response_texts)``; ``stats`` are averaged across processes.
     """
     t0 = time.time()
-    policy.eval()                              # dropout off: ratio = 1 before the first update
+    policy.eval()                              # no activation checkpointing while sampling
     # 1. Rollout
     response_ids, mask = generate_responses(policy, query_ids, query_mask, max_new_tokens, config)
     texts = tokenizer.batch_decode(response_ids, skip_special_tokens=True)
