@@ -44,6 +44,10 @@ class DigitTokenizer:
         return [" ".join(str(int(t)) for t in row if int(t) > 1) for row in ids]
 
 
+# four responses to ``queries()``: ended by eos (1) early, late, never, at once
+RESPONSES = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
+
+
 def queries(batch: int = 4, length: int = 7, seed: int = 1):
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(2, VOCAB, (batch, length), generator=g)
@@ -203,11 +207,10 @@ def test_reference_logits_equal_base_model_with_adapter_disabled():
             if "lora_B" in name:
                 p.normal_(std=0.5)
     q_ids, q_mask = queries()
-    responses = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
-    ref = reference_logprobs(policy, q_ids, q_mask, responses)
+    ref = reference_logprobs(policy, q_ids, q_mask, RESPONSES)
     with torch.no_grad():
-        expected = reference_logprobs(policy, q_ids, q_mask, responses, ref_model=base_copy)
-        adapted, _, _ = forward_pass(policy, q_ids, q_mask, responses)
+        expected = reference_logprobs(policy, q_ids, q_mask, RESPONSES, ref_model=base_copy)
+        adapted, _, _ = forward_pass(policy, q_ids, q_mask, RESPONSES)
     torch.testing.assert_close(ref, expected)
     assert (adapted - ref).abs().max() > 1e-3        # the adapter itself does change them
 
@@ -224,7 +227,6 @@ def _saved_bytes_and_lora_grads(checkpointing: bool) -> tuple[int, dict[str, tor
             if "lora_B" in name:
                 p.normal_(std=0.5, generator=torch.Generator().manual_seed(7))
     q_ids, q_mask = queries()
-    responses = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
     saved = []
 
     def pack(t: torch.Tensor) -> torch.Tensor:
@@ -232,7 +234,7 @@ def _saved_bytes_and_lora_grads(checkpointing: bool) -> tuple[int, dict[str, tor
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        logprobs, values, _ = forward_pass(policy, q_ids, q_mask, responses)
+        logprobs, values, _ = forward_pass(policy, q_ids, q_mask, RESPONSES)
     (logprobs.sum() + values.sum()).backward()
     grads = {n: p.grad.clone() for n, p in policy.named_parameters() if "lora_" in n}
     return sum(saved), grads
@@ -254,10 +256,9 @@ def test_policy_has_no_active_dropout_so_train_mode_changes_nothing():
     rates = [m.dropout for m in policy.modules() if isinstance(getattr(m, "dropout", None), float)]
     assert rates and all(rate == 0 for rate in rates)          # T5's attention dropout
     q_ids, q_mask = queries()
-    responses = torch.tensor([[5, 6, 7, 1], [8, 9, 1, 0], [10, 11, 12, 13], [14, 1, 0, 0]])
     with torch.no_grad():
-        eval_lp, eval_v, _ = forward_pass(policy.eval(), q_ids, q_mask, responses)
-        train_lp, train_v, _ = forward_pass(policy.train(), q_ids, q_mask, responses)
+        eval_lp, eval_v, _ = forward_pass(policy.eval(), q_ids, q_mask, RESPONSES)
+        train_lp, train_v, _ = forward_pass(policy.train(), q_ids, q_mask, RESPONSES)
     torch.testing.assert_close(train_lp, eval_lp)
     torch.testing.assert_close(train_v, eval_v)
 
