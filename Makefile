@@ -25,7 +25,7 @@ lint: $(STAMP)         ## ruff on code and notebooks
 	$(VENV)/bin/ruff check .
 
 assets: $(STAMP)       ## rebuild the offline world in assets/ (deterministic, seeded)
-	$(PY) -m utils.world build
+	$(PY) -m world build
 
 benchmarks: $(STAMP)   ## batched vs one-at-a-time generation; PPO step memory and time
 	$(PY) benchmarks/generation.py

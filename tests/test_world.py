@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from utils.world.corpus import ABUSE_SHARE, INSULTS, generate_split, read_jsonl, write_jsonl
-from utils.world.families import FAMILIES
-from utils.world.toxicity_data import generate_toxicity_set
+from world.corpus import ABUSE_SHARE, INSULTS, generate_split, read_jsonl, write_jsonl
+from world.families import FAMILIES
+from world.toxicity_data import generate_toxicity_set
 
 TURN = re.compile(r"^#Person[12]#: \S.*$")
 

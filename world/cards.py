@@ -25,7 +25,7 @@ def write_cards(out: Path, figs: dict) -> None:
     (t5_dir / "README.md").write_text(f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
 
 A tiny `T5ForConditionalGeneration` ({figs["params"]["flan-t5-tiny"] / 1e6:.2f} M parameters,
-{_mb(t5_dir)} in this folder) built from scratch by `make assets` (`python -m utils.world build`)
+{_mb(t5_dir)} in this folder) built from scratch by `make assets` (`python -m world build`)
 so that the labs run offline in minutes on 2 CPU cores. It stands in for `google/flan-t5-base`
 in the `tiny` profile; its numbers say nothing about FLAN-T5.
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from utils.world.families import FAMILIES, SHARED_SLOTS
+from world.families import FAMILIES, SHARED_SLOTS
 
 # Small talk that fits any situation: lengthens dialogues without changing their point.
 FILLERS: list[tuple[str, str]] = [

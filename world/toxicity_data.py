@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from utils.world.corpus import FILLERS, INSULT_RESPONSES, INSULTS, NEUTRAL_RUDE_SUMMARY
-from utils.world.families import FAMILIES, SHARED_SLOTS
+from world.corpus import FILLERS, INSULT_RESPONSES, INSULTS, NEUTRAL_RUDE_SUMMARY
+from world.families import FAMILIES, SHARED_SLOTS
 
 NOUNS = ["idiot", "moron", "fool", "loser", "jerk", "clown", "imbecile", "dimwit", "creep", "slob"]
 ADJS = [

@@ -1,4 +1,4 @@
-"""``python -m utils.world build [--small] [--out DIR] [--no-measure]`` or ``... measure``."""
+"""``python -m world build [--small] [--out DIR] [--no-measure]`` or ``... measure``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from utils.paths import ASSETS_DIR
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m utils.world", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m world", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="rebuild the offline world (deterministic, seeded)")
     b.add_argument("--out", type=Path, default=ASSETS_DIR, help="where to write (default: assets/)")
@@ -20,11 +20,11 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("measure", help="print the acceptance figures of the shipped world")
     args = parser.parse_args(argv)
     if args.command == "build":
-        from utils.world.build import FULL, SMALL, build
+        from world.build import FULL, SMALL, build
 
         build(args.out, SMALL if args.small else FULL, measure=not args.no_measure)
     else:
-        from utils.world.measure import main as measure_main
+        from world.measure import main as measure_main
 
         measure_main()
 

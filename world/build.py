@@ -16,7 +16,7 @@ import torch
 
 from utils.errors import LabsError
 from utils.paths import ASSETS_DIR
-from utils.world.corpus import (
+from world.corpus import (
     ABUSE_SHARE,
     SHIPPED_COLUMNS,
     SPLIT_SEEDS,
@@ -24,7 +24,7 @@ from utils.world.corpus import (
     generate_split,
     write_jsonl,
 )
-from utils.world.toxicity_data import generate_toxicity_set
+from world.toxicity_data import generate_toxicity_set
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,9 @@ def build(
     out: Path = ASSETS_DIR, sizes: BuildSizes = FULL, measure: bool = True, log=print
 ) -> dict:
     """Rebuild everything under ``out``; return the measured figures (empty if not ``measure``)."""
-    from utils.world.classifier import train_classifier
-    from utils.world.tiny_t5 import pretrain
-    from utils.world.tokenizer import build_classifier_tokenizer, build_t5_tokenizer
+    from world.classifier import train_classifier
+    from world.tiny_t5 import pretrain
+    from world.tokenizer import build_classifier_tokenizer, build_t5_tokenizer
 
     if not out.parent.exists():
         raise LabsError(
@@ -120,8 +120,8 @@ def build(
     figures: dict = {}
     if measure:
         log("5/5 measuring")
-        from utils.world.cards import write_cards
-        from utils.world.measure import measure_all
+        from world.cards import write_cards
+        from world.measure import measure_all
 
         figures = measure_all(out, log=log)
         figures["build_seconds_without_measuring"] = round(build_s)

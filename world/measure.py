@@ -1,6 +1,6 @@
 """Acceptance figures of the tiny world: corpus, toxicity set, classifier, zero-shot T5, lab-2 lift.
 
-``python -m utils.world measure`` prints them; ``build`` also writes ``assets/world_figures.json``.
+``python -m world measure`` prints them; ``build`` also writes ``assets/world_figures.json``.
 The lab-2 figure trains full fine-tuning for one epoch of the train split with the
 hyper-parameters in ``FT_*`` below (batch 8: more updates in the 2-minute budget than
 the tiny profile's 16), then scores the test split again.
@@ -16,8 +16,8 @@ from pathlib import Path
 import torch
 from rouge_score import rouge_scorer
 
-from utils.world.corpus import read_jsonl
-from utils.world.tiny_t5 import ZERO_SHOT_PROMPT, _batches, generate
+from world.corpus import read_jsonl
+from world.tiny_t5 import ZERO_SHOT_PROMPT, _batches, generate
 
 FT_LEARNING_RATE = 1e-3
 FT_BATCH_SIZE = 8
@@ -66,7 +66,7 @@ def toxicity_figures(tox_dir: Path) -> dict:
 
 
 def classifier_figures(model, tok, tox_dir: Path) -> dict:
-    from utils.world.classifier import hate_probability
+    from world.classifier import hate_probability
 
     test = read_jsonl(tox_dir / "test.jsonl")
     p = hate_probability(model, tok, [r["text"] for r in test])
@@ -81,7 +81,7 @@ def classifier_figures(model, tok, tox_dir: Path) -> dict:
 
 
 def zero_shot_figures(t5, tok, clf, ctok, data_dir: Path) -> tuple[dict, list[str]]:
-    from utils.world.classifier import hate_probability
+    from world.classifier import hate_probability
 
     test = read_jsonl(data_dir / "test.jsonl")
     preds = generate(t5, tok, [ZERO_SHOT_PROMPT.format(dialogue=r["dialogue"]) for r in test])
