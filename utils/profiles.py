@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from utils.errors import LabsError
 from utils.paths import DIALOGSUM_DIR, TINY_CLASSIFIER_DIR, TINY_T5_DIR
-from utils.ppo import PPOConfig
+from utils.ppo_config import PPOConfig
 
 PROFILE_ENV_VAR = "LABS_PROFILE"
 VALID_CHOICES = ("course", "tiny", "auto")
