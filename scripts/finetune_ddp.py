@@ -86,8 +86,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="full fine-tuning or a LoRA adapter (default: full)")
     parser.add_argument("--profile", default=None,
                         help="course | tiny | auto (default: $LABS_PROFILE, else auto)")
-    parser.add_argument("--max-steps", type=int, default=-1,
-                        help="stop after this many optimizer steps (default: the profile's epochs)")
+    parser.add_argument("--max-steps", type=int, default=None,
+                        help="stop after this many optimizer steps (default: the profile's)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="examples per process per step (default: the profile's)")
     parser.add_argument("--report-dir", type=Path, default=None,
@@ -96,6 +96,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="rank 0 saves the model (full) or adapter (lora) here")
     parser.add_argument("--model-id", default=None, help="start from this model instead")
     return parser.parse_args(argv)
+
+
+def make_training_args(args: argparse.Namespace, profile, rank: int):
+    """Lab 2's trainer arguments (``build_training_args``, as the notebook builds them), plus
+    only what a multi-process run needs: quiet ranks, gloo on CPUs, the command-line caps."""
+    overrides = {"disable_tqdm": rank != 0}
+    if not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        overrides.update(use_cpu=True, ddp_backend="gloo")  # DDP of CPU processes
+    if args.max_steps is not None:
+        overrides["max_steps"] = args.max_steps
+    if args.batch_size:
+        overrides["per_device_train_batch_size"] = args.batch_size
+    output_dir = OUTPUTS_DIR / "lab2" / f"ddp-{args.method}"
+    return build_training_args(profile, args.method, output_dir, **overrides)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -109,13 +123,7 @@ def main(argv: list[str] | None = None) -> dict:
     profile = get_profile(args.profile, verbose=rank == 0)
     if args.model_id:
         profile = replace(profile, model_id=args.model_id)
-    overrides = {"max_steps": args.max_steps, "disable_tqdm": rank != 0}
-    if not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        overrides.update(use_cpu=True, ddp_backend="gloo")  # DDP of CPU processes
-    if args.batch_size:
-        overrides["per_device_train_batch_size"] = args.batch_size
-    output_dir = OUTPUTS_DIR / "lab2" / f"ddp-{args.method}"
-    training_args = build_training_args(profile, args.method, output_dir, **overrides)
+    training_args = make_training_args(args, profile, rank)
     transformers.set_seed(profile.seed)
 
     with explain_load_errors("tokenizer", profile.model_id):
@@ -128,7 +136,7 @@ def main(argv: list[str] | None = None) -> dict:
         model = get_peft_model(model, build_lora_config(profile))
 
     with training_args.main_process_first(desc="tokenizing"):  # rank 0 fills the cache first
-        dataset = subsample(load_dialogsum(profile), profile.train_every_nth)
+        dataset = subsample(load_dialogsum(profile), profile.lab2.train_every_nth)
         tokenized = tokenize_dialogsum(dataset, tokenizer, profile)
 
     collator = DataCollatorForSeq2Seq(tokenizer, model=model)

@@ -170,7 +170,7 @@ def test_lora_trains_a_small_share_and_leaves_the_base_frozen() -> None:
     model = _small_t5()
     before = count_parameters(model)
     assert before.trainable == before.total
-    peft_model = get_peft_model(model, build_lora_config(replace(TINY, lora_r=2)))
+    peft_model = get_peft_model(model, build_lora_config(replace(TINY, lab2=replace(TINY.lab2, lora_r=2))))
     after = count_parameters(peft_model)
     # r * (d_in + d_out) per adapted matrix: q and v of 2 encoder + 4 decoder attentions.
     assert after.trainable == 2 * (32 + 32) * 2 * (2 + 4)

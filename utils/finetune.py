@@ -71,7 +71,7 @@ def make_preprocess(
 def tokenize_dialogsum(dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase,
                        profile: Profile) -> DatasetDict:
     """Every split of ``dataset`` as input_ids, attention_mask and labels (other columns go)."""
-    preprocess = make_preprocess(tokenizer, profile.context_window, profile.max_target_tokens)
+    preprocess = make_preprocess(tokenizer, profile.context_window, profile.lab2.max_target_tokens)
     columns = next(iter(dataset.values())).column_names
     return dataset.map(preprocess, batched=True, remove_columns=columns)
 
@@ -82,13 +82,14 @@ def tokenize_dialogsum(dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase,
 def learning_rate(profile: Profile, method: str) -> float:
     """The profile's learning rate for ``method`` ("full" or "lora")."""
     _check_method(method)
-    return profile.full_ft_learning_rate if method == "full" else profile.lora_learning_rate
+    lab2 = profile.lab2
+    return lab2.full_ft_learning_rate if method == "full" else lab2.lora_learning_rate
 
 
 def epochs(profile: Profile, method: str) -> float:
     """The profile's number of epochs for ``method``."""
     _check_method(method)
-    return profile.full_ft_epochs if method == "full" else profile.lora_epochs
+    return profile.lab2.full_ft_epochs if method == "full" else profile.lab2.lora_epochs
 
 
 def build_training_args(profile: Profile, method: str, output_dir: str | Path,
@@ -101,9 +102,10 @@ def build_training_args(profile: Profile, method: str, output_dir: str | Path,
         output_dir=str(output_dir),
         learning_rate=learning_rate(profile, method),
         num_train_epochs=epochs(profile, method),
-        per_device_train_batch_size=profile.train_batch_size,
+        per_device_train_batch_size=profile.lab2.train_batch_size,
         weight_decay=0.01,
-        logging_steps=profile.logging_steps,
+        max_steps=profile.lab2.max_steps,
+        logging_steps=profile.lab2.logging_steps,
         seed=profile.seed,
         report_to="none",
         save_strategy="no",
@@ -125,10 +127,10 @@ def build_lora_config(profile: Profile):
     from peft import LoraConfig, TaskType
 
     return LoraConfig(
-        r=profile.lora_r,
-        lora_alpha=profile.lora_alpha,
-        target_modules=list(profile.lora_target_modules),
-        lora_dropout=profile.lora_dropout,
+        r=profile.lab2.lora_r,
+        lora_alpha=profile.lab2.lora_alpha,
+        target_modules=list(profile.lab2.lora_target_modules),
+        lora_dropout=profile.lab2.lora_dropout,
         bias="none",
         task_type=TaskType.SEQ_2_SEQ_LM,
     )

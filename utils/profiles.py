@@ -17,68 +17,43 @@ from utils.ppo_config import PPOConfig
 
 PROFILE_ENV_VAR = "LABS_PROFILE"
 VALID_CHOICES = ("course", "tiny", "auto")
+SCALE_ENV_VAR = "LABS_SCALE"
+VALID_SCALES = ("full", "smoke")
+
+
+# ---------------------------------------------------------------------------------------
+# One settings group per lab, plus the lesson checks. Defaults are the course's values.
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Profile:
-    """One lab setting. Fields are grouped by the lab that reads them."""
+class Lab1Settings:
+    """Lab 1: prompting and generation parameters."""
 
-    name: str
-    """``course`` or ``tiny``."""
-    reason: str = ""
-    """Why this profile was chosen (filled in by ``get_profile``)."""
-
-    # ---- models and data: Hub ids (course) or local folders (tiny) ----
-    model_id: str = "google/flan-t5-base"
-    """Instruction-tuned seq2seq model every lab starts from."""
-    dataset_id: str = "knkarthick/dialogsum"
-    """DialogSum on the Hub, or the folder holding train/validation/test JSON Lines."""
-    toxicity_model_id: str = "facebook/roberta-hate-speech-dynabench-r4-target"
-    """Reward model / toxicity judge (labels nothate, hate)."""
-    toxic_label: str = "hate"
-    """Label whose probability is the toxicity score."""
-    nontoxic_label: str = "nothate"
-    """Label whose logit is PPO's reward."""
-    context_window: int = 512
-    """Tokens the encoder reads; longer prompts are cut (FLAN-T5: 512)."""
-    seed: int = 42
-    """One seed for every lab."""
-    cpu_threads: int = 0
-    """Torch threads on a CPU (0 = torch's default). Float sums depend on the thread count,
-    so a fixed count makes results repeat on any machine; a tiny model's ops are too small
-    to gain from splitting across cores."""
-
-    # ---- lab 1: prompting ----
     example_indices: tuple[int, ...] = (40, 200)
     """Test dialogues shown with their human summaries (course: 40 and 200)."""
     one_shot_indices: tuple[int, ...] = (40,)
     """Test dialogues used as the one-shot example (course: 40)."""
     few_shot_indices: tuple[int, ...] = (40, 80, 120)
     """Test dialogues used as few-shot examples (course: 40, 80, 120)."""
-    dialogue_to_summarize: int = 200
-    """Test dialogue the in-context prompts end with (course: 200)."""
-    max_new_tokens: int = 50
-    """Summary length cap for generation (course: 50)."""
-    gen_batch_size: int = 16
-    """Dialogues per generate() call in batched evaluation."""
-    n_eval_dialogues: int = 200
-    """Test dialogues scored with ROUGE in labs 1 and 2."""
     temperatures: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0)
-    """Sampling temperatures compared in lab 1."""
+    """Sampling temperatures compared."""
     samples_per_setting: int = 5
-    """Samples drawn per generation setting in lab 1."""
+    """Samples drawn per generation setting."""
     sampling_top_k: int = 50
-    """Lab 1's top-k setting: sample only among the k likeliest next tokens (1 = greedy)."""
+    """Top-k setting: sample only among the k likeliest next tokens (1 = greedy)."""
     sampling_top_p: float = 0.9
-    """Lab 1's top-p (nucleus) setting: sample among the likeliest tokens holding this mass."""
+    """Top-p (nucleus) setting: sample among the likeliest tokens holding this mass."""
     short_max_new_tokens: int = 10
-    """A deliberately small max_new_tokens, to show summaries cut mid-sentence in lab 1."""
+    """A deliberately small max_new_tokens, to show summaries cut mid-sentence."""
     playground_temperature: float = 0.7
-    """Lab 1 playground's starting temperature (top-k/top-p start at the two values above)."""
-    min_distinct2_gain: float = 0.2
-    """Lab 1 lesson check: distinct-2 at the highest temperature exceeds greedy's by this."""
+    """The playground's starting temperature."""
 
-    # ---- lab 2: fine-tuning ----
+
+@dataclass(frozen=True)
+class Lab2Settings:
+    """Lab 2: full fine-tuning and LoRA."""
+
     train_every_nth: int = 1
     """Keep every n-th row of train/validation (1 = all). The course's notebook kept every
     100th, trained one step and then loaded checkpoints trained on all rows; lab 2 trains for
@@ -105,14 +80,14 @@ class Profile:
     """Summary tokens kept as training labels; longer summaries are cut."""
     logging_steps: int = 5
     """Optimizer steps between two logged losses (points of the loss curve)."""
-    lab2_min_rouge1_gain: float = 0.0
-    """Lab 2's assertion: full and LoRA must beat the base model's ROUGE-1 by more than this."""
-    lab2_max_adapter_share: float = 0.1
-    """Lab 2's assertion: the LoRA adapter is at most this share of the full checkpoint on disk."""
-    lab2_max_lora_share: float = 0.05
-    """Lab 2's assertion: LoRA trains at most this fraction of the parameters (course: 1.4%)."""
+    max_steps: int = -1
+    """Stop each method after this many optimizer steps (-1: run the epochs)."""
 
-    # ---- lab 3: RLHF ----
+
+@dataclass(frozen=True)
+class Lab3Settings:
+    """Lab 3: RLHF with PPO, and a reward model trained with TRL."""
+
     min_dialogue_chars: int = 200
     """Shortest dialogue kept for PPO (course: 200)."""
     max_dialogue_chars: int = 1000
@@ -120,82 +95,193 @@ class Profile:
     n_toxicity_eval: int = 100
     """Held-out dialogues whose summaries are scored before and after PPO."""
     ppo: PPOConfig = field(default_factory=PPOConfig)
-    """PPO hyper-parameters (course values by default)."""
+    """PPO hyper-parameters (utils/ppo_config.py; course values by default)."""
+    lora_r: int = 32
+    """LoRA rank of the PPO policy (course: 32)."""
+    lora_alpha: int = 32
+    """LoRA alpha of the PPO policy (course: 32)."""
+    lora_dropout: float = 0.05
+    """LoRA dropout of the PPO policy, recorded in its config (course: 0.05; PPO runs
+    with every dropout off, see utils/ppo.py)."""
+    lora_target_modules: tuple[str, ...] = ("q", "v")
+    """Attention projections the PPO policy's LoRA adapts (course: q and v)."""
     rm_train_pairs: int = 400
-    """Preference pairs (clean vs abuse-injected summary) RewardTrainer learns from."""
+    """Preference pairs RewardTrainer learns from."""
     rm_eval_pairs: int = 100
     """Held-out preference pairs for the reward model's pairwise accuracy."""
     rm_epochs: float = 1.0
     """Epochs of reward-model training."""
     rm_learning_rate: float = 1e-5
     """Learning rate of reward-model training."""
+
+
+@dataclass(frozen=True)
+class LessonChecks:
+    """Thresholds of the facts each lab's last cell asserts (kept apart from settings)."""
+
+    lessons: bool = True
+    """False where the models cannot show the lessons (random weights at smoke scale):
+    check cells then assert only what holds without training, and say so."""
+    lab1_min_distinct2_gain: float = 0.2
+    """Distinct-2 at the highest temperature exceeds greedy's by at least this."""
+    lab2_min_rouge1_gain: float = 0.0
+    """Full and LoRA beat the base model's ROUGE-1 by more than this."""
+    lab2_max_adapter_share: float = 0.1
+    """The LoRA adapter's weights are at most this share of the full model's on disk."""
+    lab2_max_lora_share: float = 0.05
+    """LoRA trains at most this fraction of the parameters (course: 1.4%)."""
     lab3_min_toxicity_drop: float | None = None
-    """Lab 3's assertion: mean toxicity falls by at least this fraction after PPO, with a CI
-    below zero. None (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no
-    reliable effect (a rerun of its notebook flipped the sign)."""
+    """Mean toxicity falls by at least this fraction after PPO, with a CI below zero. None
+    (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no reliable effect
+    (a rerun of its notebook flipped the sign)."""
     lab3_max_rouge1_drop: float = 0.05
-    """Lab 3's assertion: ROUGE-1 falls by at most this (absolute) after PPO."""
+    """ROUGE-1 falls by at most this (absolute) after PPO."""
     lab3_min_rm_accuracy: float = 0.9
-    """Lab 3's assertion: the learned reward model's pairwise accuracy on held-out pairs."""
-    ppo_lora_r: int = 32
-    """LoRA rank of the PPO policy (course: 32)."""
-    ppo_lora_alpha: int = 32
-    """LoRA alpha of the PPO policy (course: 32); its own field, so lab 2's tuning can't move it."""
+    """The learned reward model's pairwise accuracy on held-out pairs."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything that differs between profiles: shared fields, then one group per lab."""
+
+    name: str
+    """``course`` or ``tiny``."""
+    reason: str = ""
+    """Why this profile was chosen (filled in by ``get_profile``)."""
+    scale: str = "full"
+    """``full``, or ``smoke``: the course's ids and shapes with tiny counts (tests)."""
+
+    # ---- shared by every lab ----
+    model_id: str = "google/flan-t5-base"
+    """Instruction-tuned seq2seq model every lab starts from."""
+    dataset_id: str = "knkarthick/dialogsum"
+    """DialogSum on the Hub, or the folder holding train/validation/test JSON Lines."""
+    toxicity_model_id: str = "facebook/roberta-hate-speech-dynabench-r4-target"
+    """Reward model / toxicity judge (labels nothate, hate)."""
+    toxic_label: str = "hate"
+    """Label whose probability is the toxicity score."""
+    nontoxic_label: str = "nothate"
+    """Label whose logit is PPO's reward."""
+    context_window: int = 512
+    """Tokens the encoder reads; longer prompts are cut (FLAN-T5: 512)."""
+    seed: int = 42
+    """One seed for every lab."""
+    cpu_threads: int = 0
+    """Torch threads on a CPU (0 = torch's default). Float sums depend on the thread count,
+    so a fixed count makes results repeat on any machine."""
+    dialogue_to_summarize: int = 200
+    """The test dialogue the labs summarize by hand (course: 200)."""
+    max_new_tokens: int = 50
+    """Summary length cap for generation (course: 50)."""
+    gen_batch_size: int = 16
+    """Dialogues per generate() call in batched evaluation."""
+    n_eval_dialogues: int = 200
+    """Test dialogues scored with ROUGE in labs 1 and 2."""
+    cell_timeout_s: int = 4 * 3600
+    """Longest a notebook cell may run under `python -m utils run` (lab 2's training cells
+    take hours on a CPU in the course profile)."""
+
+    lab1: Lab1Settings = field(default_factory=Lab1Settings)
+    lab2: Lab2Settings = field(default_factory=Lab2Settings)
+    lab3: Lab3Settings = field(default_factory=Lab3Settings)
+    checks: LessonChecks = field(default_factory=LessonChecks)
 
 
 COURSE = Profile(name="course")
 
+# The tiny profile lists only what differs from the course, each with its reason.
 TINY = Profile(
     name="tiny",
+    # the offline world in assets/, loaded with the same from_pretrained / load_dataset calls
     model_id=str(TINY_T5_DIR),
     dataset_id=str(DIALOGSUM_DIR),
     toxicity_model_id=str(TINY_CLASSIFIER_DIR),
-    cpu_threads=1,
-    # lab 1: non-abusive test dialogues; the few-shot shots are long so that, as in the
-    # course, the few-shot prompt overflows the 512-token window
-    example_indices=(45, 200),
-    one_shot_indices=(45,),
-    few_shot_indices=(45, 36, 51),
-    # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep the
-    # same head and draw the same samples; tighter ones show the difference
-    sampling_top_k=10,
-    sampling_top_p=0.5,
-    short_max_new_tokens=5,  # its summaries are ~10 tokens (FLAN-T5's ~20)
-    n_eval_dialogues=100,
-    gen_batch_size=32,
-    # lab 2
-    train_batch_size=8,  # 300 steps over the 2,400 rows: ~1 min per method on 1 CPU thread
-    full_ft_learning_rate=1e-3,
-    full_ft_epochs=1.0,
-    lora_learning_rate=2e-3,
-    lora_epochs=1.0,
-    # tiny-only: r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%);
-    # r=16 keeps LoRA's point, a few percent of the parameters. alpha=64 (update scale
-    # alpha/r = 4, the course's is 1) lets the adapter catch up within one short epoch
-    # (measured: ROUGE-1 +0.13 vs +0.09 with alpha=32).
-    lora_r=16,
-    lora_alpha=64,
-    max_target_tokens=64,
-    logging_steps=5,
-    lab2_min_rouge1_gain=0.10,
-    # lab 3
-    # the stand-in's LoRA moves slowly at the course's 1.41e-5: a larger step, larger batches
-    # for a less noisy reward, clipped gradients, a firmer KL leash; responses of 16-31
-    # tokens so the insult (the gist's last clause) is usually inside the sample
-    ppo=PPOConfig(
-        learning_rate=2e-3,
-        batch_size=32,
-        mini_batch_size=8,
-        ppo_epochs=2,
-        max_ppo_steps=20,
-        max_grad_norm=1.0,
-        init_kl_coef=0.4,
-        output_min_length=16,
-        output_max_length=32,
+    cpu_threads=1,  # a tiny model's ops are too small to gain from a second core
+    n_eval_dialogues=100,  # enough for paired CIs, and lab 2 scores three models in seconds
+    gen_batch_size=32,  # short prompts: bigger batches are faster on a CPU
+    cell_timeout_s=900,  # every tiny cell takes seconds; a hang should fail fast
+    lab1=replace(
+        COURSE.lab1,
+        # non-abusive test dialogues; the few-shot shots are long so that, as in the
+        # course, the few-shot prompt overflows the 512-token window
+        example_indices=(45, 200),
+        one_shot_indices=(45,),
+        few_shot_indices=(45, 36, 51),
+        # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep
+        # the same head and draw the same samples; tighter ones show the difference
+        sampling_top_k=10,
+        sampling_top_p=0.5,
+        short_max_new_tokens=5,  # its summaries are ~10 tokens (FLAN-T5's ~20)
     ),
-    ppo_lora_r=16,  # as lab 2's: r=32 would train 6% of this small model
-    ppo_lora_alpha=32,
-    lab3_min_toxicity_drop=0.4,
+    lab2=replace(
+        COURSE.lab2,
+        # 300 steps over the 2,400 rows: ~1 min per method on 1 CPU thread; a small model
+        # from scratch takes larger steps than FLAN-T5's 1e-5 to move in one epoch
+        full_ft_learning_rate=1e-3,
+        lora_learning_rate=2e-3,
+        # r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%); r=16
+        # keeps LoRA's point, a few percent. alpha=64 (update scale alpha/r = 4, the course's
+        # is 1) lets the adapter catch up within one short epoch (measured: ROUGE-1 +0.13
+        # vs +0.09 with alpha=32)
+        lora_r=16,
+        lora_alpha=64,
+        max_target_tokens=64,  # the stand-in's references are short
+    ),
+    lab3=replace(
+        COURSE.lab3,
+        # the stand-in's LoRA moves slowly at the course's 1.41e-5: a larger step, larger
+        # batches for a less noisy reward, clipped gradients, a firmer KL leash; responses
+        # of 16-31 tokens so the insult (the summary's last clause) is usually inside
+        ppo=PPOConfig(
+            learning_rate=2e-3,
+            batch_size=32,
+            mini_batch_size=8,
+            ppo_epochs=2,
+            max_ppo_steps=20,
+            max_grad_norm=1.0,
+            init_kl_coef=0.4,
+            output_min_length=16,
+            output_max_length=32,
+        ),
+        lora_r=16,  # as lab 2's: r=32 would train 6% of this small model
+    ),
+    checks=replace(
+        COURSE.checks,
+        lab2_min_rouge1_gain=0.10,  # measured +0.11 with CIs above +0.07
+        lab3_min_toxicity_drop=0.4,  # 20 PPO steps reliably remove the trained-in insult
+    ),
+)
+
+# ---- smoke scale (LABS_SCALE=smoke): the course's ids, shapes, tokenizers and code path
+# with tiny counts, so a test can run all three labs through a local Hub stand-in in minutes.
+# Random weights cannot show the lessons, so the check cells skip them (checks.lessons).
+COURSE_SMOKE = replace(
+    COURSE,
+    scale="smoke",
+    n_eval_dialogues=4,
+    gen_batch_size=4,
+    max_new_tokens=16,  # random weights never stop early: every summary runs to the cap
+    cell_timeout_s=900,
+    lab1=replace(
+        COURSE.lab1, temperatures=(0.5, 1.0), samples_per_setting=2, short_max_new_tokens=5
+    ),
+    lab2=replace(
+        COURSE.lab2, train_every_nth=100, train_batch_size=2, max_steps=2, logging_steps=1
+    ),
+    lab3=replace(
+        COURSE.lab3,
+        n_toxicity_eval=4,
+        ppo=PPOConfig(
+            batch_size=4,
+            mini_batch_size=2,
+            max_ppo_steps=1,
+            output_min_length=8,
+            output_max_length=16,
+        ),
+        rm_train_pairs=8,
+        rm_eval_pairs=4,
+    ),
+    checks=replace(COURSE.checks, lessons=False),
 )
 
 PROFILES = {"course": COURSE, "tiny": TINY}
@@ -251,13 +337,34 @@ def get_profile(name: str | None = None, verbose: bool = True) -> Profile:
             f"For example: `export {PROFILE_ENV_VAR}=tiny` for the offline stand-ins, "
             f"or `{PROFILE_ENV_VAR}=course` for FLAN-T5 and DialogSum from the Hub."
         )
+    scale = os.environ.get(SCALE_ENV_VAR, "full").strip().lower() or "full"
+    if scale not in VALID_SCALES:
+        raise LabsError(
+            f"Unknown scale {scale!r} in {SCALE_ENV_VAR}. Valid scales are: "
+            f"{', '.join(VALID_SCALES)} (smoke: the course's models with tiny counts, for "
+            f"tests). Unset {SCALE_ENV_VAR} to run the labs in full."
+        )
     if chosen == "auto":
         resolved, why = resolve_auto()
         why = f"auto: {why}"
     else:
         resolved, why = chosen, f"set by {PROFILE_ENV_VAR}={chosen}" if not name else "requested"
-    profile = replace(PROFILES[resolved], reason=why)
+    profile = PROFILES[resolved]
+    if scale == "smoke":
+        if resolved != "course":
+            raise LabsError(
+                f"{SCALE_ENV_VAR}=smoke shrinks the course profile for tests, but the profile "
+                f"is {resolved!r}. Use {PROFILE_ENV_VAR}=course with it, or unset "
+                f"{SCALE_ENV_VAR}."
+            )
+        profile, why = COURSE_SMOKE, f"{why}, {SCALE_ENV_VAR}=smoke"
+    profile = replace(profile, reason=why)
     if verbose:
-        tag = "offline stand-ins, not FLAN-T5" if resolved == "tiny" else "the course's models"
+        if resolved == "tiny":
+            tag = "offline stand-ins, not FLAN-T5"
+        elif scale == "smoke":
+            tag = "the course's models at smoke scale: tiny counts, no lessons checked"
+        else:
+            tag = "the course's models"
         print(f"Profile: {resolved} ({tag}); {why}.")
     return profile
