@@ -1,34 +1,203 @@
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import nbformat
 import pytest
 
 from utils.__main__ import main
 from utils.errors import LabsError
-from utils.runner import find_labs, format_summary, run_notebook
+from utils.paths import REPO_ROOT
+from utils.runner import find_labs, format_summary, run_labs, run_notebook, strip_volatile_metadata
+
+STALE = "STALE committed output"
 
 
-def _notebook(path, source):
+def _notebook(path: Path, *sources: str) -> Path:
+    """A notebook whose first cell prints the profile, each cell holding a stale output."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import os\nprint(os.environ['LABS_PROFILE'])"),
-                nbformat.v4.new_code_cell(source)]
+    nb.cells = [nbformat.v4.new_markdown_cell("# synthetic lab")]
+    for source in ("import os\nprint(os.environ['LABS_PROFILE'])", *sources):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=STALE)]
+        cell.execution_count = 99
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+        nb.cells.append(cell)
     nbformat.write(nb, path)
     return path
 
 
-def test_run_notebook_executes_and_saves(tmp_path):
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _alive(pid: int) -> bool:
+    """True if process ``pid`` exists and is not a zombie (Linux /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_run_notebook_executes_clean_and_saves(tmp_path):
     path = _notebook(tmp_path / "lab9_ok.ipynb", "x = 6 * 7\nprint(x)")
-    result = run_notebook(path, "tiny", tmp_path / "out")
-    assert result.status == "ok"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lab9_ok.failed.ipynb").write_text("{}")  # an old failure, no longer true
+    result = run_notebook(path, "tiny", out)
+    assert (result.status, result.output, result.error) == ("ok", out / "lab9_ok.ipynb", "")
     executed = nbformat.read(result.output, as_version=4)
-    assert executed.cells[0].outputs[0]["text"].strip() == "tiny"
-    assert executed.cells[1].outputs[0]["text"].strip() == "42"
+    assert executed.cells[1].outputs[0]["text"].strip() == "tiny"
+    assert executed.cells[2].outputs[0]["text"].strip() == "42"
+    assert [c.execution_count for c in executed.cells[1:]] == [1, 2]
+    assert all("execution" not in c.metadata for c in executed.cells)
+    assert not (out / "lab9_ok.failed.ipynb").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["lab9_ok.ipynb"]  # no temporary left
 
 
-def test_failing_notebook_is_reported(tmp_path):
-    path = _notebook(tmp_path / "lab8_bad.ipynb", "raise RuntimeError('lesson broke')")
-    result = run_notebook(path, "tiny", tmp_path / "out")
-    assert result.status.startswith("FAILED")
-    assert "lesson broke" in result.status
-    assert "FAILED" in format_summary([result])
+def test_failure_keeps_the_good_run_and_saves_a_cleared_failed_copy(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    good = out / "lab8_bad.ipynb"
+    good.write_text("the last good run")
+    before = _sha256(good)
+    long_message = "the lesson broke; " + "do this and that to fix it, " * 8 + "END"
+    path = _notebook(
+        tmp_path / "lab8_bad.ipynb",
+        "print('before')",
+        f"from utils.errors import LabsError\nraise LabsError({long_message!r})",
+        "print('never runs')",
+    )
+    result = run_notebook(path, "tiny", out)
+    assert (
+        result.status == "FAILED" and result.cell == 4
+    )  # counted from 1: markdown, profile, before, raise
+    assert _sha256(good) == before
+    assert result.output == out / "lab8_bad.failed.ipynb"
+    failed = nbformat.read(result.output, as_version=4)
+    assert failed.cells[2].outputs[0]["text"].strip() == "before"
+    assert failed.cells[3].outputs[-1]["output_type"] == "error"
+    assert failed.cells[4].outputs == [] and failed.cells[4].execution_count is None
+    assert STALE not in result.output.read_text()
+    # the whole message, without the ANSI colour codes LabsError's traceback hook adds
+    assert result.error == f"LabsError: {long_message}"
+    summary = format_summary([result])
+    assert long_message in summary and "\x1b" not in summary and "at cell 4" in summary
+
+
+def test_cell_timeout_is_applied(tmp_path):
+    path = _notebook(tmp_path / "lab7_slow.ipynb", "import time\ntime.sleep(30)")
+    start = time.perf_counter()
+    result = run_notebook(path, "tiny", tmp_path / "out", timeout_s=2)
+    assert time.perf_counter() - start < 25
+    assert result.status == "FAILED" and "CellTimeoutError" in result.error
+    assert "2 seconds" in result.error
+
+
+def test_unwritable_output_dir_fails_before_executing(tmp_path):
+    marker = tmp_path / "ran"
+    path = _notebook(tmp_path / "lab6_x.ipynb", f"open({str(marker)!r}, 'w').close()")
+    blocked = tmp_path / "outputs"
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(LabsError, match="Cannot write to .*nothing was executed"):
+        run_notebook(path, "tiny", blocked / "executed")
+    with pytest.raises(LabsError, match="Make it writable"):
+        run_labs(profile="tiny", output_dir=blocked / "executed", labs_dir=tmp_path)
+    assert not marker.exists()
+
+
+def test_cli_passes_the_profile_cell_timeout(monkeypatch, tmp_path):
+    import utils.runner
+    from utils.profiles import get_profile
+
+    seen = {}
+
+    def fake_run_labs(lab_numbers, profile, output_dir, timeout_s, labs_dir):
+        seen.update(profile=profile, timeout_s=timeout_s, output_dir=output_dir)
+        return []
+
+    monkeypatch.setattr(utils.runner, "run_labs", fake_run_labs)
+    assert main(["run", "--profile", "tiny", "--output-dir", str(tmp_path)]) == 0
+    expected = getattr(get_profile("tiny", verbose=False), "cell_timeout_s", 1800)
+    assert seen == {"profile": "tiny", "timeout_s": expected, "output_dir": tmp_path}
+
+
+def test_ctrl_c_stops_the_whole_run_kills_the_kernel_and_exits_130(tmp_path):
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    pid_file = tmp_path / "kernel.pid"
+    _notebook(
+        labs / "lab1_sleepy.ipynb",
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)",
+    )
+    _notebook(labs / "lab2_next.ipynb", "print('lab 2')")
+    out = tmp_path / "executed"
+    out.mkdir()
+    good = out / "lab1_sleepy.ipynb"
+    good.write_text("the last good run")
+    before = _sha256(good)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "utils",
+            "run",
+            "--profile",
+            "tiny",
+            "--labs-dir",
+            str(labs),
+            "--output-dir",
+            str(out),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 120
+    while not pid_file.exists() or not pid_file.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read()
+        time.sleep(0.2)
+    kernel_pid = int(pid_file.read_text())
+    os.killpg(proc.pid, signal.SIGINT)
+    start = time.monotonic()
+    stdout, _ = proc.communicate(timeout=30)
+    assert time.monotonic() - start < 15
+    assert proc.returncode == 130, stdout
+    assert not _alive(kernel_pid)
+    assert _sha256(good) == before
+    assert "lab1_sleepy" in stdout and "INTERRUPTED at cell 3" in stdout
+    assert "not run: lab2_next" in stdout and "Traceback" not in stdout
+    failed = nbformat.read(out / "lab1_sleepy.failed.ipynb", as_version=4)
+    assert STALE not in nbformat.writes(failed)
+    assert not (out / "lab2_next.ipynb").exists()
+
+
+def test_strip_volatile_metadata_and_clean_command(tmp_path, capsys):
+    path = _notebook(tmp_path / "lab5_meta.ipynb", "1 + 1")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].metadata["tags"] = ["keep-me"]
+    nbformat.write(nb, path)
+    assert main(["clean", str(path)]) == 0
+    cleaned = nbformat.read(path, as_version=4)
+    assert all("execution" not in c.metadata for c in cleaned.cells)
+    assert cleaned.cells[1].metadata["tags"] == ["keep-me"]
+    assert cleaned.cells[1].outputs[0]["text"] == STALE  # outputs are kept
+    assert strip_volatile_metadata(cleaned) == 0
+    before = _sha256(path)
+    assert main(["clean", str(path)]) == 0
+    assert _sha256(path) == before
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}: 2 cell(s) cleaned",
+        f"{path}: already clean",
+    ]
 
 
 def test_find_labs_lists_the_three_labs_and_rejects_unknown_numbers():
@@ -41,6 +210,6 @@ def test_find_labs_lists_the_three_labs_and_rejects_unknown_numbers():
 def test_cli_bad_profile_exits_2_with_one_paragraph(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--profile", "bogus"])
-    assert main(["run", "--lab", "7"]) == 2
+    assert main(["run", "--profile", "tiny", "--lab", "7"]) == 2
     err = capsys.readouterr().err
     assert "No notebook for lab(s) [7]" in err and "Traceback" not in err
