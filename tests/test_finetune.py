@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from datasets import Dataset, DatasetDict
-from transformers import AutoTokenizer, DataCollatorForSeq2Seq, T5Config, T5ForConditionalGeneration
+from transformers import AutoTokenizer, DataCollatorForSeq2Seq, T5ForConditionalGeneration
 
 from utils.errors import LabsError
 from utils.finetune import (
@@ -52,11 +52,10 @@ def tokenizer():
     return AutoTokenizer.from_pretrained(TINY_T5_DIR)
 
 
-def _small_t5(vocab_size: int = 64) -> T5ForConditionalGeneration:
-    torch.manual_seed(0)
-    config = T5Config(vocab_size=vocab_size, d_model=32, d_kv=8, num_heads=4, d_ff=64,
-                      num_layers=2, num_decoder_layers=2, decoder_start_token_id=0)
-    return T5ForConditionalGeneration(config)
+@pytest.fixture
+def small_t5(tiny_t5) -> T5ForConditionalGeneration:
+    """A fresh seeded T5 with two encoder and two decoder layers (the LoRA count needs two)."""
+    return tiny_t5(seed=0, vocab_size=64, num_layers=2)
 
 
 # ---- subsample ----
@@ -118,8 +117,8 @@ def test_collated_labels_pad_with_ignore_index_so_padding_adds_no_loss(tokenizer
     assert (batch["input_ids"][batch["attention_mask"] == 0] == tokenizer.pad_token_id).all()
 
 
-def test_padding_labels_does_not_change_the_loss() -> None:
-    model = _small_t5().eval()
+def test_padding_labels_does_not_change_the_loss(small_t5) -> None:
+    model = small_t5
     inputs = torch.tensor([[5, 6, 7, 1]])
     short = torch.tensor([[8, 9, 1]])
     padded = torch.tensor([[8, 9, 1, IGNORE_INDEX, IGNORE_INDEX]])
@@ -164,10 +163,10 @@ def test_lora_config_course_values() -> None:
 
 # PEFT still calls a helper transformers 5 renamed: harmless.
 @pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-def test_lora_trains_a_small_share_and_leaves_the_base_frozen() -> None:
+def test_lora_trains_a_small_share_and_leaves_the_base_frozen(small_t5) -> None:
     from peft import get_peft_model
 
-    model = _small_t5()
+    model = small_t5
     before = count_parameters(model)
     assert before.trainable == before.total
     peft_model = get_peft_model(model, build_lora_config(replace(TINY, lab2=replace(TINY.lab2, lora_r=2))))
@@ -181,8 +180,8 @@ def test_lora_trains_a_small_share_and_leaves_the_base_frozen() -> None:
 # ---- costs ----
 
 
-def test_count_parameters_counts_tied_weights_once_and_respects_freezing() -> None:
-    model = _small_t5()
+def test_count_parameters_counts_tied_weights_once_and_respects_freezing(small_t5) -> None:
+    model = small_t5
     expected = sum(p.numel() for p in model.parameters())
     assert count_parameters(model).total == expected
     model.shared.weight.requires_grad_(False)
@@ -214,8 +213,8 @@ def test_format_bytes(n_bytes: float, text: str) -> None:
     assert format_bytes(n_bytes) == text
 
 
-def test_weights_checksum_tracks_the_values_only() -> None:
-    model = _small_t5()
+def test_weights_checksum_tracks_the_values_only(small_t5) -> None:
+    model = small_t5
     twin = copy.deepcopy(model)
     assert weights_checksum(model) == weights_checksum(twin)
     with torch.no_grad():

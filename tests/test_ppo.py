@@ -6,7 +6,6 @@ import math
 
 import pytest
 import torch
-from transformers import T5Config, T5ForConditionalGeneration
 
 from utils.ppo import (
     AdaptiveKLController,
@@ -24,15 +23,7 @@ from utils.ppo import (
     reward_fn_from_classifier,
 )
 
-VOCAB = 96
-
-
-def tiny_t5(seed: int = 0) -> T5ForConditionalGeneration:
-    torch.manual_seed(seed)
-    cfg = T5Config(vocab_size=VOCAB, d_model=32, d_ff=64, d_kv=8, num_layers=1,
-                   num_decoder_layers=1, num_heads=4, decoder_start_token_id=0,
-                   pad_token_id=0, eos_token_id=1)
-    return T5ForConditionalGeneration(cfg).eval()
+VOCAB = 96  # the tiny_t5 fixture's default vocabulary
 
 
 class DigitTokenizer:
@@ -52,7 +43,7 @@ def queries(batch: int = 4, length: int = 7, seed: int = 1):
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(2, VOCAB, (batch, length), generator=g)
     mask = torch.ones_like(ids)
-    mask[0, -3:] = 0                    # one padded query
+    mask[0, -3:] = 0  # one padded query
     return ids.masked_fill(mask == 0, 0), mask
 
 
@@ -72,7 +63,7 @@ def test_gae_matches_hand_computed_example():
 
 
 def test_gae_ignores_pad_positions():
-    values = torch.tensor([[0.5, 1.0, 2.0, 7.0, 9.0]])     # last two are pads
+    values = torch.tensor([[0.5, 1.0, 2.0, 7.0, 9.0]])  # last two are pads
     rewards = torch.tensor([[0.0, 0.0, 3.0, 5.0, 5.0]])
     mask = torch.tensor([[1, 1, 1, 0, 0]])
     adv, ret = compute_advantages(values, rewards, mask, 0.9, 0.5, whiten=False)
@@ -108,12 +99,11 @@ def test_kl_penalty_reduces_reward_when_policy_is_more_likely_than_reference():
 
 def test_response_mask_keeps_tokens_through_first_eos_only():
     ids = torch.tensor([[5, 6, 1, 0, 0], [5, 0, 7, 1, 0], [5, 6, 7, 8, 9], [1, 0, 0, 0, 0]])
-    expected = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0], [1, 1, 1, 1, 1],
-                             [1, 0, 0, 0, 0]])
+    expected = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]])
     assert torch.equal(response_mask(ids, eos_token_id=1), expected)
 
 
-def test_pads_after_eos_do_not_change_logprobs_of_real_tokens():
+def test_pads_after_eos_do_not_change_logprobs_of_real_tokens(tiny_t5):
     policy = build_policy(tiny_t5(), r=4, lora_alpha=8).eval()
     q_ids, q_mask = queries(batch=1)
     short = torch.tensor([[5, 6, 1]])
@@ -160,13 +150,13 @@ def test_clipped_losses_match_formula():
     # clip(v, -.2, .2) = [.2, .1, -.2, 0]; max(sq errors): [max(1, 3.24), max(.01, .01),
     # max(.25, .04), max(1, 1)] = [3.24, .01, .25, 1]
     expected_vf = 0.5 * (3.24 + 0.01 + 0.25 + 1.0) / 4
-    logits = torch.zeros(1, 4, 8)                               # uniform: entropy = ln 8
+    logits = torch.zeros(1, 4, 8)  # uniform: entropy = ln 8
     loss, stats = ppo_losses(new, new_v, logits, old, old_v, adv, returns, mask, cfg)
     assert stats["ppo/loss/policy"].item() == pytest.approx(expected_pg, abs=1e-6)
     assert stats["ppo/loss/value"].item() == pytest.approx(expected_vf, abs=1e-6)
     assert loss.item() == pytest.approx(expected_pg + 0.1 * expected_vf, abs=1e-6)
     assert stats["ppo/policy/clipfrac"].item() == pytest.approx(0.5)
-    assert stats["ppo/val/clipfrac"].item() == pytest.approx(0.25)   # only t0 clipped harder
+    assert stats["ppo/val/clipfrac"].item() == pytest.approx(0.25)  # only t0 clipped harder
     assert stats["ppo/policy/entropy"].item() == pytest.approx(math.log(8), abs=1e-5)
     expected_approxkl = 0.5 * (torch.log(ratio) ** 2).mean().item()
     assert stats["ppo/policy/approxkl"].item() == pytest.approx(expected_approxkl, abs=1e-6)
@@ -177,10 +167,10 @@ def test_clipped_losses_match_formula():
 
 def test_adaptive_kl_controller_moves_coefficient_towards_target():
     high = AdaptiveKLController(0.2, target=6.0, horizon=100)
-    high.update(current_kl=12.0, n_steps=10)          # error clipped to +0.2
+    high.update(current_kl=12.0, n_steps=10)  # error clipped to +0.2
     assert high.value == pytest.approx(0.2 * (1 + 0.2 * 10 / 100))
     low = AdaptiveKLController(0.2, target=6.0, horizon=100)
-    low.update(current_kl=3.0, n_steps=10)             # error clipped to -0.2
+    low.update(current_kl=3.0, n_steps=10)  # error clipped to -0.2
     assert low.value == pytest.approx(0.2 * (1 - 0.2 * 10 / 100))
     on = AdaptiveKLController(0.2, target=6.0, horizon=100)
     on.update(current_kl=6.0, n_steps=10)
@@ -198,8 +188,8 @@ def test_length_sampler_stays_in_range_and_repeats_with_seed():
 # ---- reference = adapter disabled -------------------------------------------------------
 
 
-def test_reference_logits_equal_base_model_with_adapter_disabled():
-    base_copy = tiny_t5(seed=0)                        # same weights, never wrapped
+def test_reference_logits_equal_base_model_with_adapter_disabled(tiny_t5):
+    base_copy = tiny_t5(seed=0)  # same weights, never wrapped
     policy = build_policy(tiny_t5(seed=0), r=4, lora_alpha=8).eval()
     # make the adapter non-trivial (LoRA's B starts at zero)
     with torch.no_grad():
@@ -212,16 +202,20 @@ def test_reference_logits_equal_base_model_with_adapter_disabled():
         expected = reference_logprobs(policy, q_ids, q_mask, RESPONSES, ref_model=base_copy)
         adapted, _, _ = forward_pass(policy, q_ids, q_mask, RESPONSES)
     torch.testing.assert_close(ref, expected)
-    assert (adapted - ref).abs().max() > 1e-3        # the adapter itself does change them
+    assert (adapted - ref).abs().max() > 1e-3  # the adapter itself does change them
 
 
 # ---- dropout off, activation checkpointing -------------------------------------------------
 
 
-def _saved_bytes_and_lora_grads(checkpointing: bool) -> tuple[int, dict[str, torch.Tensor]]:
+def _saved_bytes_and_lora_grads(
+    tiny_t5,
+    checkpointing: bool,
+) -> tuple[int, dict[str, torch.Tensor]]:
     """Bytes autograd keeps for backward in one train-mode forward, and the LoRA gradients."""
-    policy = build_policy(tiny_t5(seed=0), r=4, lora_alpha=8,
-                          activation_checkpointing=checkpointing).train()
+    policy = build_policy(
+        tiny_t5(seed=0), r=4, lora_alpha=8, activation_checkpointing=checkpointing
+    ).train()
     with torch.no_grad():
         for name, p in policy.named_parameters():
             if "lora_B" in name:
@@ -240,9 +234,9 @@ def _saved_bytes_and_lora_grads(checkpointing: bool) -> tuple[int, dict[str, tor
     return sum(saved), grads
 
 
-def test_activation_checkpointing_keeps_less_and_gives_the_same_gradients():
-    plain_bytes, plain_grads = _saved_bytes_and_lora_grads(checkpointing=False)
-    ckpt_bytes, ckpt_grads = _saved_bytes_and_lora_grads(checkpointing=True)
+def test_activation_checkpointing_keeps_less_and_gives_the_same_gradients(tiny_t5):
+    plain_bytes, plain_grads = _saved_bytes_and_lora_grads(tiny_t5, checkpointing=False)
+    ckpt_bytes, ckpt_grads = _saved_bytes_and_lora_grads(tiny_t5, checkpointing=True)
     assert ckpt_bytes < 0.5 * plain_bytes, (ckpt_bytes, plain_bytes)
     assert plain_grads.keys() == ckpt_grads.keys() and plain_grads
     for name, grad in plain_grads.items():
@@ -250,11 +244,11 @@ def test_activation_checkpointing_keeps_less_and_gives_the_same_gradients():
     assert any(g.abs().sum() > 0 for g in plain_grads.values())
 
 
-def test_policy_has_no_active_dropout_so_train_mode_changes_nothing():
+def test_policy_has_no_active_dropout_so_train_mode_changes_nothing(tiny_t5):
     policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
     assert all(m.p == 0 for m in policy.modules() if isinstance(m, torch.nn.Dropout))
     rates = [m.dropout for m in policy.modules() if isinstance(getattr(m, "dropout", None), float)]
-    assert rates and all(rate == 0 for rate in rates)          # T5's attention dropout
+    assert rates and all(rate == 0 for rate in rates)  # T5's attention dropout
     q_ids, q_mask = queries()
     with torch.no_grad():
         eval_lp, eval_v, _ = forward_pass(policy.eval(), q_ids, q_mask, RESPONSES)
@@ -266,23 +260,39 @@ def test_policy_has_no_active_dropout_so_train_mode_changes_nothing():
 # ---- one PPO step ------------------------------------------------------------------------
 
 
-def test_one_ppo_step_changes_only_lora_and_value_head():
+def test_one_ppo_step_changes_only_lora_and_value_head(tiny_t5):
     policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
     before = {n: p.detach().clone() for n, p in policy.named_parameters()}
     trainable = [p for p in policy.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(trainable, lr=1e-2)
-    cfg = PPOConfig(batch_size=4, mini_batch_size=2, ppo_epochs=2, output_min_length=4,
-                    output_max_length=8)
+    cfg = PPOConfig(
+        batch_size=4, mini_batch_size=2, ppo_epochs=2, output_min_length=4, output_max_length=8
+    )
     from utils.ppo import kl_controller
 
     q_ids, q_mask = queries()
     torch.manual_seed(0)
-    stats, texts = ppo_step(policy, optimizer, DigitTokenizer(), q_ids, q_mask,
-                            lambda t: torch.tensor([float(len(x)) for x in t]), cfg,
-                            kl_controller(cfg), max_new_tokens=6)
+    stats, texts = ppo_step(
+        policy,
+        optimizer,
+        DigitTokenizer(),
+        q_ids,
+        q_mask,
+        lambda t: torch.tensor([float(len(x)) for x in t]),
+        cfg,
+        kl_controller(cfg),
+        max_new_tokens=6,
+    )
     assert len(texts) == 4
-    for key in ("env/reward_mean", "objective/kl", "ppo/loss/policy", "ppo/loss/value",
-                "ppo/policy/entropy", "ppo/policy/clipfrac", "ppo/policy/approxkl"):
+    for key in (
+        "env/reward_mean",
+        "objective/kl",
+        "ppo/loss/policy",
+        "ppo/loss/value",
+        "ppo/policy/entropy",
+        "ppo/policy/clipfrac",
+        "ppo/policy/approxkl",
+    ):
         assert math.isfinite(stats[key]), key
     changed_lora = changed_head = 0
     for name, p in policy.named_parameters():
@@ -301,10 +311,18 @@ def test_classifier_reward_is_the_nothate_logit():
     from transformers import RobertaConfig, RobertaForSequenceClassification
 
     torch.manual_seed(0)
-    cfg = RobertaConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=40,
-                        num_labels=2, id2label={0: "nothate", 1: "hate"},
-                        label2id={"nothate": 0, "hate": 1}, pad_token_id=1)
+    cfg = RobertaConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=40,
+        num_labels=2,
+        id2label={0: "nothate", 1: "hate"},
+        label2id={"nothate": 0, "hate": 1},
+        pad_token_id=1,
+    )
     clf = RobertaForSequenceClassification(cfg).eval()
 
     class CharTok:
@@ -314,8 +332,8 @@ def test_classifier_reward_is_the_nothate_logit():
             att = torch.zeros_like(ids)
             for i, t in enumerate(texts):
                 row = [0] + [3 + ord(c) % 40 for c in t] + [2]
-                ids[i, :len(row)] = torch.tensor(row)
-                att[i, :len(row)] = 1
+                ids[i, : len(row)] = torch.tensor(row)
+                att[i, : len(row)] = 1
             from transformers import BatchEncoding
 
             return BatchEncoding({"input_ids": ids, "attention_mask": att})
