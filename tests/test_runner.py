@@ -57,6 +57,9 @@ def test_run_notebook_executes_clean_and_saves(tmp_path):
     assert all("execution" not in c.metadata for c in executed.cells)
     assert not (out / "lab9_ok.failed.ipynb").exists()
     assert sorted(p.name for p in out.iterdir()) == ["lab9_ok.ipynb"]  # no temporary left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert result.output.stat().st_mode & 0o777 == 0o666 & ~umask  # as any file the user saves
 
 
 def test_failure_keeps_the_good_run_and_saves_a_cleared_failed_copy(tmp_path):

@@ -113,13 +113,13 @@ def find_labs(lab_numbers: list[int] | None = None, labs_dir: Path = LABS_DIR) -
 
 def _write_atomically(notebook: nbformat.NotebookNode, path: Path) -> None:
     """Write to a temporary file beside ``path``, then rename: a reader never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    os.close(handle)
+    # a plain open (not mkstemp, which makes 0600 files) keeps the user's usual permissions
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         nbformat.write(notebook, temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
