@@ -1,0 +1,140 @@
+"""The three labs are one template: same opening cells, numbered headings, one settings cell,
+library loads wrapped in explain_load_errors, and lab 2's trainer arguments built once."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import json
+import re
+
+import pytest
+
+from utils.finetune import build_training_args
+from utils.paths import LABS_DIR, REPO_ROOT
+from utils.profiles import TINY
+
+LABS = sorted(LABS_DIR.glob("lab[0-9]_*.ipynb"))
+SETTINGS_MARK = "# ---- settings: every value this lab reads from the profile ----"
+
+
+def _cells(path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _python(cell: dict) -> ast.Module:
+    """A code cell parsed as Python, IPython magics (``%...``) left out."""
+    lines = [line for line in _source(cell).splitlines() if not line.lstrip().startswith("%")]
+    return ast.parse("\n".join(lines))
+
+
+def test_there_are_three_labs():
+    assert [p.name[:4] for p in LABS] == ["lab1", "lab2", "lab3"]
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name[:4])
+def test_first_cells_follow_the_template(path):
+    n = path.name[3]
+    cells = _cells(path)
+    kinds = [c["cell_type"] for c in cells[:7]]
+    assert kinds == ["markdown", "markdown", "code", "markdown", "code", "markdown", "code"]
+    assert _source(cells[0]).startswith(f"# Lab {n}: ")
+    assert _source(cells[1]).startswith(f"## {n}.1 Setup")
+    assert _source(cells[2]).rstrip().endswith("profile = start_lab()  # checks the packages, "
+                                               "prints the profile and why, seeds, quiets noise")
+    imports = _python(cells[4]).body
+    assert imports and all(isinstance(node, ast.Import | ast.ImportFrom) for node in imports[:3])
+    assert _source(cells[6]).startswith(SETTINGS_MARK)
+
+
+def test_the_setup_cell_is_the_same_in_every_lab():
+    setups = {_source(_cells(path)[2]) for path in LABS}
+    assert len(setups) == 1
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name[:4])
+def test_headings_are_numbered_in_order_and_end_with_takeaways(path):
+    n = path.name[3]
+    headings = [line for c in _cells(path) if c["cell_type"] == "markdown"
+                for line in _source(c).splitlines() if line.startswith("## ")]
+    numbers = [re.match(rf"## {n}\.(\d+) ", h) for h in headings]
+    assert all(numbers), headings
+    assert [int(m.group(1)) for m in numbers] == list(range(1, len(headings) + 1))
+    assert headings[-1].endswith("Summary and takeaways")
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name[:4])
+def test_no_profile_field_is_read_outside_the_settings_cell(path):
+    for index, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code" or _source(cell).startswith(SETTINGS_MARK):
+            continue
+        reads = re.findall(r"\bprofile\.\w+", _source(cell))
+        assert not reads, f"cell {index} reads {reads}"
+
+
+def _loads_outside_explain(tree: ast.Module) -> list[str]:
+    """Library loads (``*.from_pretrained(...)``, ``pipeline(...)``) not inside a
+    ``with explain_load_errors(...)`` block."""
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With) and any(
+                isinstance(item.context_expr, ast.Call)
+                and getattr(item.context_expr.func, "id", "") == "explain_load_errors"
+                for item in node.items):
+            guarded.update(id(inner) for inner in ast.walk(node))
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and id(node) not in guarded:
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in ("from_pretrained", "pipeline"):
+                bad.append(ast.unparse(node)[:80])
+    return bad
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name[:4])
+def test_every_load_is_explained_and_utils_imports_are_by_name(path):
+    for index, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        tree = _python(cell)
+        assert not _loads_outside_explain(tree), (index, _loads_outside_explain(tree))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "utils":
+                pytest.fail(f"cell {index}: `from utils import ...`; use `from utils.x import y`")
+
+
+def test_the_load_check_catches_a_bare_load():
+    bare = ast.parse("tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)")
+    wrapped = ast.parse('with explain_load_errors("t", M):\n    t = A.from_pretrained(M)')
+    assert _loads_outside_explain(bare) and not _loads_outside_explain(wrapped)
+
+
+def _load_ddp_script():
+    spec = importlib.util.spec_from_file_location("finetune_ddp",
+                                                  REPO_ROOT / "scripts" / "finetune_ddp.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("method", ["full", "lora"])
+def test_lab2_and_the_ddp_script_build_the_same_trainer_arguments(method):
+    """The notebook builds its arguments with build_training_args(profile, method, ...) only;
+    the DDP script's, with no command-line caps, differ only in its own output folder."""
+    lab2 = next(p for p in LABS if p.name.startswith("lab2"))
+    code = "\n".join(_source(c) for c in _cells(lab2) if c["cell_type"] == "code")
+    assert "Seq2SeqTrainingArguments(" not in code
+    assert f'build_training_args(profile, "{method}",' in code
+    script = _load_ddp_script()
+    args = argparse.Namespace(method=method, max_steps=None, batch_size=None)
+    from_script = script.make_training_args(args, TINY, rank=0).to_dict()
+    from_lab = build_training_args(TINY, method, "lab-dir").to_dict()
+    differing = {k for k in from_lab if from_lab[k] != from_script[k]}
+    assert differing <= {"output_dir", "logging_dir"}, differing
+    assert from_lab["learning_rate"] == (TINY.lab2.full_ft_learning_rate if method == "full"
+                                         else TINY.lab2.lora_learning_rate)
