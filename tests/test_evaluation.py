@@ -5,9 +5,13 @@ from transformers import pipeline
 
 from utils.evaluation import (
     ROUGE_TYPES,
+    about_own_dialogue,
     bootstrap_ci,
     comparison_table,
+    content_rouge1,
+    content_words,
     distinct_n,
+    has_repeated_ngram,
     load_rouge,
     load_toxicity,
     rouge_scores,
@@ -113,3 +117,36 @@ def test_distinct_n():
     assert distinct_n(["a b c", "a b c"], n=2) == pytest.approx(0.5)
     assert distinct_n(["a b c d"], n=2) == 1.0
     assert distinct_n(["a"], n=2) == 0.0
+
+
+def test_content_words_drop_tags_punctuation_and_function_words():
+    assert content_words("#Person1#: Hello, I want a table for 4 at 7 pm!") == [
+        "table", "4", "7", "pm"]
+
+
+def test_about_own_dialogue_tells_right_from_swapped_summaries():
+    topics = ["flight to Paris delayed", "pizza order with mushrooms", "laptop screen broken",
+              "apartment rent in Boston", "dentist appointment Tuesday"]
+    dialogues = [f"#Person1#: About the {t}. #Person2#: Yes, the {t}." for t in topics]
+    right = [f"#Person1# talks about the {t}." for t in topics]
+    swapped = right[1:] + right[:1]
+    assert about_own_dialogue(right, dialogues, seed=3).all()
+    assert not about_own_dialogue(swapped, dialogues, seed=3).any()
+
+
+def test_has_repeated_ngram_finds_decoding_loops():
+    assert has_repeated_ngram("he calls #Person1# he calls #Person1# he calls #Person1# now")
+    assert not has_repeated_ngram("he calls #Person1# and #Person1# calls him back")
+    assert not has_repeated_ngram("a b c a b c", times=3)
+
+
+def test_content_rouge1_is_rouge1_over_content_words():
+    predictions = ["#Person1# wants to book a table for four at seven.",
+                   "The weather is nice today.", "#Person2# fixes the laptop screen."]
+    references = ["#Person1# books a table for four people at seven pm.",
+                  "#Person1# orders a pizza.", "#Person2# repairs a broken laptop screen."]
+    scorer = rouge_scorer.RougeScorer(["rouge1"])
+    expected = [scorer.score(" ".join(content_words(r)), " ".join(content_words(p)))["rouge1"]
+                .fmeasure for p, r in zip(predictions, references, strict=True)]
+    np.testing.assert_allclose(content_rouge1(predictions, references), expected)
+    assert content_rouge1(["#Person1# #Person2# the a"], ["#Person1# the"])[0] == 0.0

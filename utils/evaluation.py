@@ -3,6 +3,8 @@ statistics the labs report: comparison tables and bootstrap confidence intervals
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -120,3 +122,66 @@ def distinct_n(texts: Sequence[str], n: int = 2) -> float:
         for i in range(len(words) - n + 1)
     ]
     return len(set(ngrams)) / len(ngrams) if ngrams else 0.0
+
+
+# ---- content checks: is a summary about its own dialogue, and does it loop? ----
+
+STOPWORDS = frozenset("""
+a an the and or but if so of to in on at by for with from about into over after before as is
+are was were be been being am do does did have has had will would can could shall should may
+might must not no yes it its it's this that these those there here he she they them his her
+their him we us our you your i me my mine he's she's they're we're you're i'm what which who
+whom when where why how all any some each every both more most other such only own same than
+too very just also then now up down out off again once ok okay oh well sure please thanks
+thank hello hi let let's get got go going say says said tell tells told ask asks asked want
+wants like
+""".split())
+"""Function words left out when comparing what texts are about."""
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` without punctuation, ``#PersonN#`` tags or stop words."""
+    words = re.findall(r"[a-z0-9']+", re.sub(r"#person\d#", " ", text.lower()))
+    return [w for w in words if w not in STOPWORDS]
+
+
+def _overlap(summary: set[str], dialogue: set[str]) -> float:
+    return len(summary & dialogue) / len(summary) if summary else 0.0
+
+
+def about_own_dialogue(summaries: Sequence[str], dialogues: Sequence[str],
+                       seed: int = 0) -> np.ndarray:
+    """Per summary: True when more of its content words appear in its own dialogue than in a
+    randomly drawn other dialogue of the list (a summary of the wrong scenario fails)."""
+    if len(summaries) != len(dialogues) or len(dialogues) < 2:
+        raise ValueError("need one dialogue per summary, and at least two of them")
+    rng = np.random.default_rng(seed)
+    n = len(dialogues)
+    others = (np.arange(n) + rng.integers(1, n, size=n)) % n  # never the dialogue itself
+    words = [set(content_words(d)) for d in dialogues]
+    return np.array([
+        _overlap(set(content_words(s)), words[i]) > _overlap(set(content_words(s)), words[j])
+        for i, (s, j) in enumerate(zip(summaries, others, strict=True))
+    ])
+
+
+def has_repeated_ngram(text: str, n: int = 3, times: int = 3) -> bool:
+    """True when some word n-gram occurs ``times`` or more in ``text`` (a decoding loop)."""
+    words = text.lower().split()
+    counts = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return any(c >= times for c in counts.values())
+
+
+def content_rouge1(predictions: Sequence[str], references: Sequence[str]) -> np.ndarray:
+    """ROUGE-1 F-measure per pair over content words only: ``#PersonN#`` tags and function
+    words earn nothing, so a gain here is a gain in what the summary says."""
+    scores = []
+    for prediction, reference in zip(predictions, references, strict=True):
+        p, r = Counter(content_words(prediction)), Counter(content_words(reference))
+        hits = sum((p & r).values())
+        if not hits:
+            scores.append(0.0)
+            continue
+        precision, recall = hits / sum(p.values()), hits / sum(r.values())
+        scores.append(2 * precision * recall / (precision + recall))
+    return np.array(scores)
