@@ -29,24 +29,34 @@ GREEDY = GenerationConfig(max_new_tokens=30, do_sample=False)
 def test_batched_greedy_equals_one_at_a_time_in_order(model_and_tokenizer, prompts):
     model, tokenizer = model_and_tokenizer
     batched = summarize(model, tokenizer, prompts, GREEDY, batch_size=8, progress=False)
-    single = [summarize(model, tokenizer, [p], GREEDY, batch_size=1, progress=False)[0]
-              for p in prompts]
+    single = [
+        summarize(model, tokenizer, [p], GREEDY, batch_size=1, progress=False)[0] for p in prompts
+    ]
     assert batched == single
     assert len(set(batched)) > 1  # different dialogues, different summaries
 
 
 def test_empty_input_is_refused(model_and_tokenizer):
     model, tokenizer = model_and_tokenizer
-    with pytest.raises(LabsError, match="empty"):
+    with pytest.raises(LabsError, match=r"1 of the 2 texts .* position 1 is empty"):
         summarize(model, tokenizer, ["fine text", ""], GREEDY, progress=False)
+    with pytest.raises(LabsError, match=r"position\(s\) \[0, 2\]; position 0 is NoneType"):
+        summarize(model, tokenizer, [None, "fine text", "  "], GREEDY, progress=False)
     assert summarize(model, tokenizer, [], GREEDY, progress=False) == []
+
+
+def test_a_bare_string_is_refused_not_split_into_characters(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    with pytest.raises(LabsError, match=r"got one string .*wrap it in a list"):
+        summarize(model, tokenizer, prompts[0], GREEDY, progress=False)
+    as_tuple = summarize(model, tokenizer, (p for p in prompts[:2]), GREEDY, progress=False)
+    assert as_tuple == summarize(model, tokenizer, prompts[:2], GREEDY, progress=False)
 
 
 def test_long_inputs_warn_and_are_cut(model_and_tokenizer, prompts):
     model, tokenizer = model_and_tokenizer
     with pytest.warns(UserWarning, match="exceed 16 tokens"):
-        out = summarize(model, tokenizer, prompts[:2], GREEDY, max_input_tokens=16,
-                        progress=False)
+        out = summarize(model, tokenizer, prompts[:2], GREEDY, max_input_tokens=16, progress=False)
     assert len(out) == 2
 
 
@@ -71,11 +81,13 @@ def test_tiny_path_makes_no_network_connection(no_network, tiny_profile):
     test = load_dialogsum(tiny_profile)["test"].select(range(4))
     tokenizer = AutoTokenizer.from_pretrained(tiny_profile.model_id)
     model = AutoModelForSeq2SeqLM.from_pretrained(tiny_profile.model_id)
-    summaries = summarize(model, tokenizer, [zero_shot_prompt(d) for d in test["dialogue"]],
-                          GREEDY, progress=False)
+    summaries = summarize(
+        model, tokenizer, [zero_shot_prompt(d) for d in test["dialogue"]], GREEDY, progress=False
+    )
     rouge = rouge_scores(summaries, test["summary"])
     toxicity = load_toxicity(tiny_profile.toxicity_model_id).compute(
-        predictions=summaries, toxic_label=tiny_profile.toxic_label, aggregation="mean")
+        predictions=summaries, toxic_label=tiny_profile.toxic_label, aggregation="mean"
+    )
     assert 0.0 <= rouge["rouge1"] <= 1.0
     assert 0.0 <= toxicity["mean_toxicity"] <= 1.0
     assert no_network == []  # nothing even tried to connect

@@ -12,52 +12,88 @@ from datasets.utils.logging import (
     is_progress_bar_enabled,
 )
 
-from utils.errors import LabsError
+from utils.errors import RESTORE_ASSETS, LabsError, hub_hint, library_reason
 from utils.profiles import Profile
 
 SPLITS = ("train", "validation", "test")
 REQUIRED_COLUMNS = ("id", "dialogue", "summary", "topic")
+NON_EMPTY_COLUMNS = ("id", "dialogue", "summary")
+"""Columns that must hold text (every column must hold a string; ``topic`` may be empty)."""
 
 
-def _check_json_lines(path: Path) -> None:
-    """Fail with the file and line number of the first row that is not a JSON object."""
+def _field_problem(row: dict, column: str) -> str | None:
+    """Why ``row[column]`` is not usable, or None: a string, non-empty where required."""
+    value = row[column]
+    if not isinstance(value, str):
+        shown = "null" if value is None else f"{value!r:.40} ({type(value).__name__})"
+        return f"{column!r} is {shown}, not a string"
+    if column in NON_EMPTY_COLUMNS and not value.strip():
+        return f"{column!r} is empty"
+    return None
+
+
+def _check_json_lines(path: Path, columns: list[str] | None) -> list[str]:
+    """Fail with the file and line number of the first row that breaks DialogSum's schema.
+
+    Every row must have the same columns as the first row read (``columns``, else this file's
+    first row): the four of DialogSum plus any extra ones the corpus ships. Returns them.
+    """
+    restore = f"Fix or delete that line, or {RESTORE_ASSETS}."
     with path.open(encoding="utf-8") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            where = f"{path}, line {line_number},"
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise LabsError(
-                    f"{path}, line {line_number}, is not valid JSON ({exc.msg}). Fix or delete "
-                    f"that line, or restore the shipped files with `git checkout -- assets` "
-                    f"(or rebuild them with `make assets`)."
-                ) from None
+                raise LabsError(f"{where} is not valid JSON ({exc.msg}). {restore}") from None
             if not isinstance(row, dict):
-                raise LabsError(f"{path}, line {line_number}, is not a JSON object; each line "
-                                f"must be one row with the columns {', '.join(REQUIRED_COLUMNS)}.")
+                raise LabsError(
+                    f"{where} is not a JSON object; each line must be one row with "
+                    f"the columns {', '.join(REQUIRED_COLUMNS)}. {restore}"
+                )
             missing = [column for column in REQUIRED_COLUMNS if column not in row]
             if missing:
                 raise LabsError(
-                    f"{path}, line {line_number}, has no {missing[0]!r} column (found: "
-                    f"{', '.join(row)}). DialogSum rows need {', '.join(REQUIRED_COLUMNS)}; "
-                    f"restore the shipped file with `git checkout -- assets` or `make assets`."
+                    f"{where} has no {missing[0]!r} column (found: "
+                    f"{', '.join(row)}). DialogSum rows need "
+                    f"{', '.join(REQUIRED_COLUMNS)}. {restore}"
                 )
+            columns = columns or list(row)
+            extra = [c for c in row if c not in columns]
+            absent = [c for c in columns if c not in row]
+            if extra or absent:  # load_dataset would fail on it later, naming no line
+                found = (
+                    f"has the column(s) {', '.join(map(repr, extra))} that"
+                    if extra
+                    else f"lacks the column(s) {', '.join(map(repr, absent))} that"
+                )
+                raise LabsError(
+                    f"{where} {found} the other rows do not; every row needs the "
+                    f"same columns ({', '.join(columns)}). {restore}"
+                )
+            for column in REQUIRED_COLUMNS:
+                problem = _field_problem(row, column)
+                if problem:
+                    raise LabsError(f"{where} row id {row['id']!r}: {problem}. {restore}")
+    return columns or list(REQUIRED_COLUMNS)
 
 
 def _local_data_files(folder: Path) -> dict[str, str]:
+    """The split files in ``folder``, each checked line by line before ``load_dataset``."""
     if not folder.is_dir():
         raise LabsError(
-            f"The offline data folder {folder} is missing. It ships with the repository: "
-            f"restore it with `git checkout -- assets` or rebuild it with `make assets`."
+            f"The offline data folder {folder} is missing. It ships with the "
+            f"repository: {RESTORE_ASSETS}."
         )
     files = {split: folder / f"{split}.jsonl" for split in SPLITS}
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
-        raise LabsError(f"Missing data file(s): {', '.join(missing)}. Restore them with "
-                        f"`git checkout -- assets` or rebuild them with `make assets`.")
+        raise LabsError(f"Missing data file(s): {', '.join(missing)}; {RESTORE_ASSETS}.")
+    columns = None
     for path in files.values():
-        _check_json_lines(path)
+        columns = _check_json_lines(path, columns)
     return {split: str(path) for split, path in files.items()}
 
 
@@ -73,14 +109,16 @@ def check_dialogsum(dataset: DatasetDict, source: str) -> None:
                     f"The {split} split of {source} has no {column!r} column (found: "
                     f"{', '.join(columns)}). DialogSum rows need {', '.join(REQUIRED_COLUMNS)}."
                 )
-        for index, (row_id, dialogue) in enumerate(
-            zip(dataset[split]["id"], dataset[split]["dialogue"], strict=True)
-        ):
-            if not isinstance(dialogue, str) or not dialogue.strip():
-                raise LabsError(
-                    f"Row {index} (id {row_id!r}) of the {split} split of {source} has an empty "
-                    f"dialogue. Remove that row or restore the data (`git checkout -- assets`)."
-                )
+        table = dataset[split].select_columns(list(REQUIRED_COLUMNS))
+        for index, row in enumerate(table):
+            for column in REQUIRED_COLUMNS:
+                problem = _field_problem(row, column)
+                if problem:
+                    raise LabsError(
+                        f"Row {index} (id {row['id']!r}) of the {split} split of {source}: "
+                        f"{problem}. Remove or fix that row, or reload the data set (tiny: "
+                        f"`git checkout -- assets`)."
+                    )
 
 
 def load_dialogsum(profile: Profile) -> DatasetDict:
@@ -104,15 +142,17 @@ def load_dialogsum(profile: Profile) -> DatasetDict:
     except LabsError:
         raise
     except Exception as exc:
-        hint = (
-            "The files are readable JSON, so check that every split has the same columns, or "
-            "restore them with `git checkout -- assets`."
-            if local.exists()
-            else "The course profile needs the Hugging Face Hub (or its cache); offline, use "
-            "`LABS_PROFILE=tiny`."
-        )
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-        raise LabsError(f"Could not load the data set {source!r}: {reason}. {hint}") from exc
+        if local.exists():
+            hint = (
+                f"the files are valid JSON Lines with DialogSum's columns, so check that "
+                f"every split has the same columns, or {RESTORE_ASSETS}"
+            )
+        else:
+            hint = hub_hint(source)
+        raise LabsError(
+            f"Could not load the data set {source!r}: {hint}. "
+            f"(The library said: {library_reason(exc)})"
+        ) from exc
     finally:
         if bars_were_on:
             enable_progress_bar()

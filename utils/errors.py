@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+RESTORE_ASSETS = (
+    "restore the shipped files with `git checkout -- assets` (seconds), or if they are still "
+    "broken rebuild the offline world with `make assets` (about 15 minutes)"
+)
+"""The fix for a missing or damaged file under ``assets/``: the quick one first."""
+
+OFFLINE_ENV_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
 
 
 class LabsError(Exception):
@@ -16,6 +25,34 @@ class LabsError(Exception):
 
     def _render_traceback_(self) -> list[str]:  # IPython hook: replaces the traceback
         return [f"\033[31mLabsError:\033[0m {self}"]
+
+
+def hub_hint(source: str) -> str:
+    """What to do when ``source`` (a Hub id) could not be fetched: names the offline switch
+    when one is set, since that, not the network, is then the cause."""
+    offline = [
+        v
+        for v in OFFLINE_ENV_VARS
+        if os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+    ]
+    if offline:
+        return (
+            f"{offline[0]}={os.environ[offline[0]]} is set, so the Hugging Face Hub is not asked "
+            f"and {source!r} is not in the local cache. Either unset it (`unset "
+            f"{' '.join(offline)}`) on a machine with internet access so the course profile can "
+            f"download it once, or run the offline stand-ins with `LABS_PROFILE=tiny`"
+        )
+    return (
+        f"the course profile downloads {source!r} from the Hugging Face Hub (or reads it from the "
+        f"local cache), and neither worked. Check the internet connection (and HF_ENDPOINT if you "
+        f"set it), or run the offline stand-ins with `LABS_PROFILE=tiny`"
+    )
+
+
+def library_reason(exc: BaseException, limit: int = 300) -> str:
+    """The first line of a library error, short enough to end a one-paragraph message."""
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:limit]
 
 
 @contextmanager
@@ -34,14 +71,12 @@ def explain_load_errors(what: str, source: str) -> Iterator[None]:
     except Exception as exc:  # the library's own error, kept as the cause
         is_local = source.startswith(("/", ".")) or Path(source).exists()
         if is_local and not Path(source).exists():
-            hint = ("that folder does not exist: restore it with `git checkout -- assets` "
-                    "or rebuild the offline world with `make assets`")
+            hint = f"that folder does not exist: {RESTORE_ASSETS}"
         elif is_local:
-            hint = ("the folder exists but does not hold a loadable model; rebuild it with "
-                    "`make assets`")
+            hint = f"the folder exists but does not hold a loadable {what}: {RESTORE_ASSETS}"
         else:
-            hint = ("it needs the Hugging Face Hub (or its local cache); without network "
-                    "access run the offline stand-ins with `LABS_PROFILE=tiny`")
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LabsError(f"Could not load the {what} from {source!r}: {hint}. "
-                        f"(The library said: {reason[:300]})") from exc
+            hint = hub_hint(source)
+        raise LabsError(
+            f"Could not load the {what} from {source!r}: {hint}. "
+            f"(The library said: {library_reason(exc)})"
+        ) from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import torch
 from tqdm.auto import tqdm
@@ -24,10 +24,37 @@ def get_device() -> torch.device:
 def ensure_safe_dtype(model: PreTrainedModel) -> PreTrainedModel:
     """T5 overflows in float16 (it was trained in bfloat16): cast such a model to float32."""
     if model.config.model_type in ("t5", "mt5") and model.dtype == torch.float16:
-        warnings.warn("T5 produces inf/NaN in float16; casting the model to float32 "
-                      "(use bfloat16 on a GPU that supports it).", stacklevel=2)
+        warnings.warn(
+            "T5 produces inf/NaN in float16; casting the model to float32 "
+            "(use bfloat16 on a GPU that supports it).",
+            stacklevel=2,
+        )
         model = model.float()
     return model
+
+
+def check_texts(texts: Iterable[str], what: str = "texts") -> list[str]:
+    """``texts`` as a list, or a LabsError unless it holds only non-empty strings.
+
+    A bare string is refused: it is iterable too, and would be summarized character by
+    character.
+    """
+    if isinstance(texts, str | bytes):
+        raise LabsError(
+            f"Expected a list of {what}, got one string ({texts[:40]!r}); wrap it "
+            f"in a list, e.g. `[prompt]`, to generate for a single text."
+        )
+    texts = list(texts)
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if bad:
+        first = texts[bad[0]]
+        kind = "empty" if isinstance(first, str) else f"{type(first).__name__}, not a string"
+        raise LabsError(
+            f"{len(bad)} of the {len(texts)} {what} are empty or not strings "
+            f"(position(s) {bad[:10]}; position {bad[0]} is {kind}). Remove or fix "
+            f"them before generating: an empty dialogue has nothing to summarize."
+        )
+    return texts
 
 
 def summarize(
@@ -46,20 +73,19 @@ def summarize(
     batch by batch on the model's device. Inputs longer than ``max_input_tokens`` are cut
     (with one warning saying how many).
     """
-    texts = list(texts)
+    texts = check_texts(texts)
     if not texts:
         return []
-    empty = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
-    if empty:
-        raise LabsError(f"Input text(s) at position(s) {empty[:10]} are empty; remove them "
-                        f"before generating (an empty dialogue has nothing to summarize).")
     model = ensure_safe_dtype(model)
     model.eval()
     lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
     too_long = sum(n > max_input_tokens for n in lengths)
     if too_long:
-        warnings.warn(f"{too_long} of {len(texts)} inputs exceed {max_input_tokens} tokens and "
-                      f"are cut to fit the context window.", stacklevel=2)
+        warnings.warn(
+            f"{too_long} of {len(texts)} inputs exceed {max_input_tokens} tokens and "
+            f"are cut to fit the context window.",
+            stacklevel=2,
+        )
     order = sorted(range(len(texts)), key=lambda i: lengths[i], reverse=True)
     outputs: list[str] = [""] * len(texts)
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
