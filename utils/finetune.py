@@ -19,7 +19,7 @@ import torch
 from datasets import DatasetDict
 from transformers import PreTrainedTokenizerBase, Seq2SeqTrainingArguments
 
-from utils.errors import LabsError
+from utils.errors import LabsError, explain_load_errors
 from utils.profiles import Profile
 from utils.prompts import zero_shot_prompt
 
@@ -201,3 +201,52 @@ def weights_checksum(model: torch.nn.Module) -> str:
         digest.update(name.encode())
         digest.update(parameter.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
     return digest.hexdigest()[:16]
+
+
+# ---- lab 3's starting policy: lab 2's LoRA summarizer ----
+
+
+def lora_summarizer(profile: Profile, tokenizer: PreTrainedTokenizerBase, dataset: DatasetDict,
+                    adapter_dir: str | Path) -> tuple[torch.nn.Module, str]:
+    """Lab 2's LoRA summarizer merged into its base model, and a line saying where it came from.
+
+    Lab 3's PPO starts from it, as the course's did. With lab 2's adapter saved in
+    ``adapter_dir`` it is loaded; else it is trained here with lab 2's exact recipe (its
+    ``LoraConfig``, trainer arguments, data and seed: lab 2 seeds right before
+    ``get_peft_model`` too, so both give the same weights) and saved there. Merged, the
+    summarizer is a plain model again: PPO's own adapter goes on top, and switching that
+    adapter off gives the summarizer back as the KL reference.
+    """
+    from peft import PeftModel, get_peft_model
+    from transformers import (
+        AutoModelForSeq2SeqLM,
+        DataCollatorForSeq2Seq,
+        Seq2SeqTrainer,
+        set_seed,
+    )
+
+    adapter_dir = Path(adapter_dir)
+    with explain_load_errors("model", profile.model_id):
+        base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id)
+    if (adapter_dir / "adapter_model.safetensors").is_file():
+        with explain_load_errors("LoRA adapter", str(adapter_dir)):
+            model = PeftModel.from_pretrained(base, adapter_dir)
+        origin = f"lab 2's LoRA adapter, loaded from {adapter_dir.name}/"
+    else:
+        set_seed(profile.seed)
+        model = get_peft_model(base, build_lora_config(profile))
+        train_rows = subsample(dataset, profile.lab2.train_every_nth)
+        tokenized = tokenize_dialogsum(train_rows, tokenizer, profile)
+        trainer = Seq2SeqTrainer(
+            model=model,
+            args=build_training_args(profile, "lora", adapter_dir.parent / "lora-trainer",
+                                     disable_tqdm=True),
+            data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX),
+            train_dataset=tokenized["train"],
+            processing_class=tokenizer,
+        )
+        trainer.train()
+        model.save_pretrained(adapter_dir)
+        origin = (f"lab 2's adapter was not in {adapter_dir.name}/, so it was trained here with "
+                  f"lab 2's LoRA recipe ({trainer.state.global_step} steps) and saved there")
+    return model.merge_and_unload().eval(), origin

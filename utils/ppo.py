@@ -469,10 +469,13 @@ def reward_fn_from_classifier(model: nn.Module, tokenizer, label: str = "nothate
 
 
 def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) -> RewardFn:
-    """Reward = the ``text-classification`` pipeline's raw logit of ``label`` (course's way)."""
+    """Reward = the ``text-classification`` pipeline's raw logit of ``label``, picked by its
+    name (the course took the first entry of the pipeline's score-sorted list). Texts longer
+    than the classifier's window are cut to it rather than crash the position embeddings."""
 
     def reward_fn(texts: list[str]) -> torch.Tensor:
-        outputs = pipe(list(texts), top_k=None, function_to_apply="none", batch_size=batch_size)
+        outputs = pipe(list(texts), top_k=None, function_to_apply="none", batch_size=batch_size,
+                       truncation=True)
         return torch.tensor([next(o["score"] for o in out if o["label"] == label)
                              for out in outputs])
 
