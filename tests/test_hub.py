@@ -1,0 +1,169 @@
+"""``LABS_PROFILE=auto``: offline switch first, then a GPU, then the cache or the endpoint."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from huggingface_hub import constants
+
+from tests.hub_standin.fixtures import hub_standin_fixture  # noqa: F401 - the hub_standin fixture
+from tests.hub_standin.server import HubStandin
+from utils import hub
+from utils.profiles import COURSE
+
+SHA = "0" * 40
+
+
+def _cache_file(cache: Path, repo_type: str, repo_id: str, filename: str) -> None:
+    """Lay out one file as huggingface_hub's cache does (refs/main -> snapshots/<sha>/...)."""
+    repo = cache / f"{repo_type}s--{repo_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(SHA)
+    path = repo / "snapshots" / SHA / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}")
+
+
+def _cache_everything(cache: Path) -> None:
+    for repo_id, weights in (
+        (COURSE.model_id, "model.safetensors"),
+        (COURSE.toxicity_model_id, "pytorch_model.bin"),
+    ):
+        for name in ("config.json", weights):
+            _cache_file(cache, "model", repo_id, name)
+    for split in ("train", "validation", "test"):
+        _cache_file(cache, "dataset", COURSE.dataset_id, f"{split}.csv")
+
+
+def _closed_port_endpoint() -> str:
+    with socket.socket() as s:  # bind, read the port, close: nothing listens there now
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """An empty cache, online, no GPU, and an endpoint where nothing listens; tests change it."""
+    from datasets import config as datasets_config
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # the root conftest sets it
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(constants, "ENDPOINT", _closed_port_endpoint())
+    monkeypatch.setattr(datasets_config, "HF_DATASETS_CACHE", tmp_path / "datasets")
+    monkeypatch.setattr(hub, "detect_accelerator", lambda: None)
+
+    class World:
+        cache = tmp_path / "hub"
+
+        @staticmethod
+        def gpu(name: str | None = "cuda") -> None:
+            monkeypatch.setattr(hub, "detect_accelerator", lambda: name)
+
+        @staticmethod
+        def offline() -> None:
+            monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+        @staticmethod
+        def endpoint(url: str) -> None:
+            monkeypatch.setattr(constants, "ENDPOINT", url)
+
+        @staticmethod
+        def forbid_network() -> None:
+            def fail(*args, **kwargs):
+                raise AssertionError("auto asked the endpoint although it should not")
+
+            monkeypatch.setattr(hub, "endpoint_answers", fail)
+
+    return World()
+
+
+def test_standin_answering_without_gpu_picks_tiny_and_says_how_to_force(world, hub_standin):
+    world.endpoint(hub_standin.endpoint)
+    name, reason = hub.resolve_auto()
+    assert name == "tiny"
+    assert "no GPU" in reason and "LABS_PROFILE=course" in reason
+    assert "\n" not in reason
+
+
+def test_standin_answering_with_gpu_picks_course(world, hub_standin: HubStandin):
+    world.endpoint(hub_standin.endpoint)
+    world.gpu("cuda")
+    before = len(hub_standin.requests)
+    name, reason = hub.resolve_auto()
+    assert name == "course"
+    assert hub_standin.endpoint in reason and "cuda" in reason
+    asked = hub_standin.requests[before:]
+    assert [(r.method, r.path, r.status) for r in asked] == [
+        ("GET", f"/api/models/{COURSE.model_id}", 200)
+    ]
+
+
+def test_endpoint_down_with_gpu_picks_tiny_within_the_timeout(world):
+    world.gpu("mps")
+    start = time.perf_counter()
+    name, reason = hub.resolve_auto()
+    assert name == "tiny"
+    assert time.perf_counter() - start < hub.ENDPOINT_TIMEOUT_S + 1
+    for repo_id in (COURSE.model_id, COURSE.dataset_id, COURSE.toxicity_model_id):
+        assert repo_id in reason
+
+
+def test_only_the_model_config_cached_is_not_enough(world):
+    """The old `auto` chose course on flan-t5-base's config.json alone."""
+    world.gpu()
+    _cache_file(world.cache, "model", COURSE.model_id, "config.json")
+    assert hub.missing_from_cache() == [
+        COURSE.model_id,
+        COURSE.toxicity_model_id,
+        COURSE.dataset_id,
+    ]
+    assert hub.resolve_auto()[0] == "tiny"
+
+
+def test_offline_with_part_cached_picks_tiny_without_asking(world):
+    world.gpu()
+    world.offline()
+    world.forbid_network()
+    _cache_file(world.cache, "model", COURSE.model_id, "config.json")
+    _cache_file(world.cache, "model", COURSE.model_id, "model.safetensors")
+    name, reason = hub.resolve_auto()
+    assert name == "tiny"
+    assert reason.startswith("HF_HUB_OFFLINE is set")
+    assert COURSE.model_id not in reason and COURSE.dataset_id in reason
+
+
+def test_offline_is_read_from_huggingface_hub_constants_too(world, monkeypatch):
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    assert hub.offline_setting() == "HF_HUB_OFFLINE"
+
+
+def test_offline_with_everything_cached_and_a_gpu_picks_course(world):
+    world.gpu()
+    world.offline()
+    world.forbid_network()
+    _cache_everything(world.cache)
+    assert hub.missing_from_cache() == []
+    assert hub.resolve_auto() == (
+        "course",
+        "a GPU (cuda) and every course model and data set cached",
+    )
+
+
+def test_everything_cached_but_no_gpu_picks_tiny(world):
+    _cache_everything(world.cache)
+    world.forbid_network()
+    assert hub.resolve_auto()[0] == "tiny"
+
+
+def test_data_set_counts_as_cached_through_its_arrow_cache(world, tmp_path):
+    (tmp_path / "datasets" / COURSE.dataset_id.replace("/", "___")).mkdir(parents=True)
+    assert COURSE.dataset_id not in hub.missing_from_cache()
+
+
+def test_hub_endpoint_follows_hf_endpoint(world):
+    world.endpoint("http://mirror.example:8080/")
+    assert hub.hub_endpoint() == "http://mirror.example:8080"

@@ -1,0 +1,133 @@
+"""What ``LABS_PROFILE=auto`` picks: ``course`` only where the course can run in reasonable time.
+
+The course's parts (FLAN-T5-base, DialogSum, Meta's hate-speech RoBERTa) need the Hugging Face
+Hub or its local cache, and a GPU: on a laptop CPU lab 2 alone takes the better part of a day
+(see the README's cost table). So ``auto`` checks, in this order:
+
+1. an explicit offline setting (``HF_HUB_OFFLINE``): then only the local cache counts;
+2. a GPU (CUDA or Apple's MPS); without one it picks ``tiny`` and says how to force ``course``;
+3. every course artefact (model, data set, classifier) in the cache, else the configured
+   endpoint (``HF_ENDPOINT``, read through ``huggingface_hub.constants.ENDPOINT``, so mirrors
+   and local hubs count) answering within 3 s.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+from pathlib import Path
+
+ENDPOINT_TIMEOUT_S = 3.0
+"""How long ``auto`` waits for the Hub endpoint to answer."""
+FORCE_HINT = "set LABS_PROFILE=course to run the course's models anyway"
+
+_TRUE = ("1", "on", "true", "yes")
+
+
+def offline_setting() -> str | None:
+    """The name of the offline switch that is on (``HF_HUB_OFFLINE``), else None.
+
+    Read both from the environment and from huggingface_hub's constants, which are fixed when
+    it is first imported: either one on means the libraries will not ask the Hub.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE:
+        return "HF_HUB_OFFLINE"
+    try:
+        from huggingface_hub import constants
+    except ImportError:  # pragma: no cover - huggingface_hub ships with transformers
+        return None
+    return "HF_HUB_OFFLINE" if constants.HF_HUB_OFFLINE else None
+
+
+def detect_accelerator() -> str | None:
+    """``"cuda"`` or ``"mps"`` when torch sees one, else None (torch imported only here)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return None
+
+
+def _cached(repo_id: str, filenames: tuple[str, ...], repo_type: str = "model") -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return any(
+        isinstance(try_to_load_from_cache(repo_id, name, repo_type=repo_type), str)
+        for name in filenames
+    )
+
+
+def _dataset_cached(dataset_id: str) -> bool:
+    """True when ``load_dataset(dataset_id)`` can work offline: its files or its Arrow cache."""
+    csvs = all(
+        _cached(dataset_id, (f"{s}.csv",), "dataset") for s in ("train", "validation", "test")
+    )
+    if csvs:
+        return True
+    try:
+        from datasets import config
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    return (Path(config.HF_DATASETS_CACHE) / dataset_id.replace("/", "___")).is_dir()
+
+
+def missing_from_cache() -> list[str]:
+    """The course's artefacts (ids) that the local Hugging Face cache lacks."""
+    from utils.profiles import COURSE
+
+    weights = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json")
+    missing = [
+        repo_id
+        for repo_id in (COURSE.model_id, COURSE.toxicity_model_id)
+        if not (_cached(repo_id, ("config.json",)) and _cached(repo_id, weights))
+    ]
+    if not _dataset_cached(COURSE.dataset_id):
+        missing.append(COURSE.dataset_id)
+    return missing
+
+
+def hub_endpoint() -> str:
+    """The Hub endpoint the libraries use: ``HF_ENDPOINT`` or https://huggingface.co."""
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT.rstrip("/")
+
+
+def endpoint_answers(timeout_s: float = ENDPOINT_TIMEOUT_S) -> bool:
+    """True when the configured endpoint returns the course model's info within ``timeout_s``."""
+    from utils.profiles import COURSE
+
+    url = f"{hub_endpoint()}/api/models/{COURSE.model_id}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return response.status == 200
+    except Exception:  # refused, timed out, DNS, HTTP error: all mean "not usable now"
+        return False
+
+
+def resolve_auto() -> tuple[str, str]:
+    """Pick ``course`` or ``tiny`` for ``LABS_PROFILE=auto``; returns (name, one-line reason)."""
+    offline = offline_setting()
+    missing = missing_from_cache()
+    if offline and missing:
+        return "tiny", (
+            f"{offline} is set and the cache lacks {', '.join(missing)}, so the course's "
+            f"parts cannot load"
+        )
+    accelerator = detect_accelerator()
+    if accelerator is None:
+        return "tiny", (
+            "no GPU (CUDA or MPS) found, and the course's models take hours per lab on a CPU; "
+            + FORCE_HINT
+        )
+    if not missing:
+        return "course", f"a GPU ({accelerator}) and every course model and data set cached"
+    if offline is None and endpoint_answers():
+        return "course", f"a GPU ({accelerator}) and the Hub at {hub_endpoint()} answered"
+    return "tiny", (
+        f"a GPU ({accelerator}), but {hub_endpoint()} did not answer within "
+        f"{ENDPOINT_TIMEOUT_S:.0f} s and the cache lacks {', '.join(missing)}"
+    )
