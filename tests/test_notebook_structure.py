@@ -138,3 +138,23 @@ def test_lab2_and_the_ddp_script_build_the_same_trainer_arguments(method):
     assert differing <= {"output_dir", "logging_dir"}, differing
     assert from_lab["learning_rate"] == (TINY.lab2.full_ft_learning_rate if method == "full"
                                          else TINY.lab2.lora_learning_rate)
+
+
+def test_lab2_shows_the_lora_config_lab3_rebuilds():
+    """Lab 3 retrains lab 2's adapter with build_lora_config when lab 2's is missing: the
+    LoraConfig lab 2 writes out must be that one."""
+    from peft import LoraConfig, TaskType
+
+    from utils.finetune import build_lora_config
+
+    lab2 = next(p for p in LABS if p.name.startswith("lab2"))
+    cells = [_source(c) for c in _cells(lab2) if c["cell_type"] == "code"]
+    settings = next(s for s in cells if s.startswith(SETTINGS_MARK))
+    config_cell = next(s for s in cells if s.startswith("lora_config = LoraConfig("))
+    namespace = {"profile": TINY, "OUTPUTS_DIR": REPO_ROOT / "outputs", "print": lambda *a: None,
+                 "get_device": lambda: __import__("torch").device("cpu"),
+                 "LoraConfig": LoraConfig, "TaskType": TaskType}
+    exec(settings, namespace)  # noqa: S102 - the notebook's own cells, as the notebook runs them
+    exec(config_cell, namespace)  # noqa: S102
+    shown, rebuilt = namespace["lora_config"].to_dict(), build_lora_config(TINY).to_dict()
+    assert shown == rebuilt

@@ -135,7 +135,14 @@ class LessonChecks:
     (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no reliable effect
     (a rerun of its notebook flipped the sign)."""
     lab3_max_rouge1_drop: float = 0.05
-    """ROUGE-1 falls by at most this (absolute) after PPO."""
+    """ROUGE-1 falls by at most this (absolute) after PPO, or its CI reaches zero."""
+    lab3_toxicity_before: tuple[float, float] | None = None
+    """The starting summaries' mean toxicity lies in this range: something to remove, on a
+    random sample (None: not checked; real DialogSum holds little abuse)."""
+    lab3_min_own_dialogue: float | None = None
+    """After PPO, at least this share of summaries is about its own dialogue."""
+    lab3_min_clean_unchanged: float | None = None
+    """After PPO, at least this share of clean dialogues' summaries is word for word the same."""
     lab3_min_rm_accuracy: float = 0.9
     """The learned reward model's pairwise accuracy on held-out pairs."""
 
