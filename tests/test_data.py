@@ -171,8 +171,14 @@ def test_hub_data_is_checked_too():
 def test_course_profile_offline_says_what_is_set_and_what_to_do(monkeypatch, tiny_profile):
     from dataclasses import replace
 
+    import datasets.config
+    import huggingface_hub.constants
+
+    # the libraries read these variables when imported, so switch their constants too
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
     profile = replace(tiny_profile, dataset_id="knkarthick/dialogsum")
     with pytest.raises(LabsError) as info:
         load_dialogsum(profile)
@@ -181,3 +187,14 @@ def test_course_profile_offline_says_what_is_set_and_what_to_do(monkeypatch, tin
         "Could not load the data set 'knkarthick/dialogsum': HF_HUB_OFFLINE=1 is set"
     )
     assert "`LABS_PROFILE=tiny`" in message and "\n" not in message
+
+
+def test_hub_hint_without_offline_switch_points_at_the_network(monkeypatch):
+    import huggingface_hub.constants
+
+    from utils.errors import hub_hint
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # set after the import: not in force
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    hint = hub_hint("knkarthick/dialogsum")
+    assert "Check the internet connection" in hint and "HF_HUB_OFFLINE" not in hint

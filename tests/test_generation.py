@@ -91,3 +91,22 @@ def test_tiny_path_makes_no_network_connection(no_network, tiny_profile):
     assert 0.0 <= rouge["rouge1"] <= 1.0
     assert 0.0 <= toxicity["mean_toxicity"] <= 1.0
     assert no_network == []  # nothing even tried to connect
+
+
+def test_corrupted_model_hint_offers_git_checkout_before_make_assets(tmp_path):
+    import shutil
+
+    from utils.errors import explain_load_errors
+
+    broken = tmp_path / "flan-t5-tiny"
+    shutil.copytree(TINY_T5_DIR, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])  # a truncated download or bad copy
+    with pytest.raises(LabsError) as info, explain_load_errors("model", str(broken)):
+        AutoModelForSeq2SeqLM.from_pretrained(broken)
+    message = str(info.value)
+    assert message.startswith(f"Could not load the model from {str(broken)!r}: the folder")
+    assert message.index("`git checkout -- assets`") < message.index("`make assets`")
+    with pytest.raises(LabsError, match="does not exist: restore the shipped files with `git"):
+        with explain_load_errors("model", str(tmp_path / "missing")):
+            AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "missing")

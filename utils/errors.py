@@ -27,14 +27,25 @@ class LabsError(Exception):
         return [f"\033[31mLabsError:\033[0m {self}"]
 
 
-def hub_hint(source: str) -> str:
-    """What to do when ``source`` (a Hub id) could not be fetched: names the offline switch
-    when one is set, since that, not the network, is then the cause."""
-    offline = [
+def _offline_switches() -> list[str]:
+    """The offline variables that are set and in force (read when the Hub library loaded)."""
+    switches = [
         v
         for v in OFFLINE_ENV_VARS
         if os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
     ]
+    try:
+        from huggingface_hub import constants
+    except ImportError:  # pragma: no cover - ships with transformers
+        return switches
+    # set after the import, a variable changes nothing, and naming it would mislead
+    return switches if constants.HF_HUB_OFFLINE else []
+
+
+def hub_hint(source: str) -> str:
+    """What to do when ``source`` (a Hub id) could not be fetched: names the offline switch
+    when one is in force, since that, not the network, is then the cause."""
+    offline = _offline_switches()
     if offline:
         return (
             f"{offline[0]}={os.environ[offline[0]]} is set, so the Hugging Face Hub is not asked "
