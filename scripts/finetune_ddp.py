@@ -58,7 +58,6 @@ from utils.finetune import (  # noqa: E402
     tokenize_dialogsum,
     weights_checksum,
 )
-from utils.paths import OUTPUTS_DIR  # noqa: E402
 from utils.profiles import get_profile  # noqa: E402
 
 
@@ -108,7 +107,7 @@ def make_training_args(args: argparse.Namespace, profile, rank: int):
         overrides["max_steps"] = args.max_steps
     if args.batch_size:
         overrides["per_device_train_batch_size"] = args.batch_size
-    output_dir = OUTPUTS_DIR / "lab2" / f"ddp-{args.method}"
+    output_dir = profile.outputs_dir / "lab2" / f"ddp-{args.method}"
     return build_training_args(profile, args.method, output_dir, **overrides)
 
 

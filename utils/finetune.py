@@ -11,6 +11,7 @@ cells (that is what it teaches); the builders here make the same calls for the s
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,7 +229,7 @@ def lora_summarizer(profile: Profile, tokenizer: PreTrainedTokenizerBase, datase
     adapter_dir = Path(adapter_dir)
     with explain_load_errors("model", profile.model_id):
         base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id)
-    if (adapter_dir / "adapter_model.safetensors").is_file():
+    if _adapter_of(adapter_dir) == profile.model_id:
         with explain_load_errors("LoRA adapter", str(adapter_dir)):
             model = PeftModel.from_pretrained(base, adapter_dir)
         origin = f"lab 2's LoRA adapter, loaded from {adapter_dir.name}/"
@@ -247,6 +248,15 @@ def lora_summarizer(profile: Profile, tokenizer: PreTrainedTokenizerBase, datase
         )
         trainer.train()
         model.save_pretrained(adapter_dir)
-        origin = (f"lab 2's adapter was not in {adapter_dir.name}/, so it was trained here with "
-                  f"lab 2's LoRA recipe ({trainer.state.global_step} steps) and saved there")
+        origin = (f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/, "
+                  f"so it was trained here with lab 2's LoRA recipe "
+                  f"({trainer.state.global_step} steps) and saved there")
     return model.merge_and_unload().eval(), origin
+
+
+def _adapter_of(adapter_dir: Path) -> str | None:
+    """The base model a saved PEFT adapter was trained on, or None when there is none."""
+    config = adapter_dir / "adapter_config.json"
+    if not (adapter_dir / "adapter_model.safetensors").is_file() or not config.is_file():
+        return None
+    return json.loads(config.read_text()).get("base_model_name_or_path")

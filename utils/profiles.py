@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from utils.errors import LabsError
-from utils.paths import DIALOGSUM_DIR, TINY_CLASSIFIER_DIR, TINY_T5_DIR
+from utils.paths import DIALOGSUM_DIR, OUTPUTS_DIR, TINY_CLASSIFIER_DIR, TINY_T5_DIR
 from utils.ppo_config import PPOConfig
 
 PROFILE_ENV_VAR = "LABS_PROFILE"
@@ -192,6 +193,12 @@ class Profile:
     lab2: Lab2Settings = field(default_factory=Lab2Settings)
     lab3: Lab3Settings = field(default_factory=Lab3Settings)
     checks: LessonChecks = field(default_factory=LessonChecks)
+
+    @property
+    def outputs_dir(self) -> Path:
+        """Where the labs save models and adapters: one folder per profile and scale, so a
+        tiny run's adapter is never loaded onto the course's model (git-ignored)."""
+        return OUTPUTS_DIR / (self.name if self.scale == "full" else f"{self.name}-{self.scale}")
 
 
 COURSE = Profile(name="course")
