@@ -82,15 +82,23 @@ def clear_outputs(notebook: nbformat.NotebookNode) -> None:
 
 def check_writable(folder: Path) -> None:
     """Create ``folder`` if needed and prove a file can be written there, or raise LabsError."""
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise LabsError(
+            f"Cannot save executed notebooks in {folder}: {blocking} is a file, not a folder. "
+            f"Move or delete that file (or pass another `--output-dir`), then rerun; nothing "
+            f"was executed."
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
             pass
     except OSError as exc:
+        existing = next(p for p in (folder, *folder.parents) if p.exists())  # what to chmod
         raise LabsError(
             f"Cannot write to {folder} ({exc.strerror or type(exc).__name__}), where the runner "
-            f"saves executed notebooks. Make it writable (`chmod -R u+w {folder}`) or delete it "
-            f"so that it is created again, then rerun; nothing was executed."
+            f"saves executed notebooks. Make it writable (`chmod -R u+w {existing}`) or pass "
+            f"another `--output-dir`, then rerun; nothing was executed."
         ) from None
 
 
