@@ -83,7 +83,7 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 def test_standin_answering_without_gpu_picks_tiny_and_says_how_to_force(world, hub_standin):
     world.endpoint(hub_standin.endpoint)
-    name, reason = hub.resolve_auto()
+    name, reason = hub.resolve_auto(COURSE)
     assert name == "tiny"
     assert "no GPU" in reason and "LABS_PROFILE=course" in reason
     assert "\n" not in reason
@@ -93,7 +93,7 @@ def test_standin_answering_with_gpu_picks_course(world, hub_standin: HubStandin)
     world.endpoint(hub_standin.endpoint)
     world.gpu("cuda")
     before = len(hub_standin.requests)
-    name, reason = hub.resolve_auto()
+    name, reason = hub.resolve_auto(COURSE)
     assert name == "course"
     assert hub_standin.endpoint in reason and "cuda" in reason
     asked = hub_standin.requests[before:]
@@ -105,7 +105,7 @@ def test_standin_answering_with_gpu_picks_course(world, hub_standin: HubStandin)
 def test_endpoint_down_with_gpu_picks_tiny_within_the_timeout(world):
     world.gpu("mps")
     start = time.perf_counter()
-    name, reason = hub.resolve_auto()
+    name, reason = hub.resolve_auto(COURSE)
     assert name == "tiny"
     assert time.perf_counter() - start < hub.ENDPOINT_TIMEOUT_S + 1
     for repo_id in (COURSE.model_id, COURSE.dataset_id, COURSE.toxicity_model_id):
@@ -116,12 +116,12 @@ def test_only_the_model_config_cached_is_not_enough(world):
     """The old `auto` chose course on flan-t5-base's config.json alone."""
     world.gpu()
     _cache_file(world.cache, "model", COURSE.model_id, "config.json")
-    assert hub.missing_from_cache() == [
+    assert hub.missing_from_cache(COURSE) == [
         COURSE.model_id,
         COURSE.toxicity_model_id,
         COURSE.dataset_id,
     ]
-    assert hub.resolve_auto()[0] == "tiny"
+    assert hub.resolve_auto(COURSE)[0] == "tiny"
 
 
 def test_offline_with_part_cached_picks_tiny_without_asking(world):
@@ -130,7 +130,7 @@ def test_offline_with_part_cached_picks_tiny_without_asking(world):
     world.forbid_network()
     _cache_file(world.cache, "model", COURSE.model_id, "config.json")
     _cache_file(world.cache, "model", COURSE.model_id, "model.safetensors")
-    name, reason = hub.resolve_auto()
+    name, reason = hub.resolve_auto(COURSE)
     assert name == "tiny"
     assert reason.startswith("HF_HUB_OFFLINE is set")
     assert COURSE.model_id not in reason and COURSE.dataset_id in reason
@@ -146,8 +146,8 @@ def test_offline_with_everything_cached_and_a_gpu_picks_course(world):
     world.offline()
     world.forbid_network()
     _cache_everything(world.cache)
-    assert hub.missing_from_cache() == []
-    assert hub.resolve_auto() == (
+    assert hub.missing_from_cache(COURSE) == []
+    assert hub.resolve_auto(COURSE) == (
         "course",
         "a GPU (cuda) and every course model and data set cached",
     )
@@ -156,12 +156,12 @@ def test_offline_with_everything_cached_and_a_gpu_picks_course(world):
 def test_everything_cached_but_no_gpu_picks_tiny(world):
     _cache_everything(world.cache)
     world.forbid_network()
-    assert hub.resolve_auto()[0] == "tiny"
+    assert hub.resolve_auto(COURSE)[0] == "tiny"
 
 
 def test_data_set_counts_as_cached_through_its_arrow_cache(world, tmp_path):
     (tmp_path / "datasets" / COURSE.dataset_id.replace("/", "___")).mkdir(parents=True)
-    assert COURSE.dataset_id not in hub.missing_from_cache()
+    assert COURSE.dataset_id not in hub.missing_from_cache(COURSE)
 
 
 def test_hub_endpoint_follows_hf_endpoint(world):

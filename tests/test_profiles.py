@@ -30,17 +30,26 @@ def test_unknown_profile_lists_valid_names(monkeypatch):
         assert name in message
 
 
-def test_auto_is_tiny_when_offline(monkeypatch, capsys):
+def test_auto_is_tiny_when_offline_and_says_why_in_one_line(monkeypatch, capsys):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr("utils.profiles._course_models_cached", lambda: False)
+    monkeypatch.setattr("utils.hub.missing_from_cache", lambda course: [course.model_id])
     profile = get_profile("auto")
     assert profile.name == "tiny"
-    assert "auto:" in profile.reason
+    assert profile.reason.startswith("auto: HF_HUB_OFFLINE is set")
     assert capsys.readouterr().out.count("\n") == 1  # one visible line
 
 
-def test_auto_prefers_cached_course_models(monkeypatch):
-    monkeypatch.setattr("utils.profiles._course_models_cached", lambda: True)
+def test_auto_is_tiny_without_a_gpu_even_with_everything_cached(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr("utils.hub.missing_from_cache", lambda course: [])
+    monkeypatch.setattr("utils.hub.detect_accelerator", lambda: None)
+    profile = get_profile("auto", verbose=False)
+    assert profile.name == "tiny" and "LABS_PROFILE=course" in profile.reason
+
+
+def test_auto_is_course_with_a_gpu_and_everything_cached(monkeypatch):
+    monkeypatch.setattr("utils.hub.missing_from_cache", lambda course: [])
+    monkeypatch.setattr("utils.hub.detect_accelerator", lambda: "cuda")
     assert get_profile("auto", verbose=False).name == "course"
 
 

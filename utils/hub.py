@@ -74,18 +74,16 @@ def _dataset_cached(dataset_id: str) -> bool:
     return (Path(config.HF_DATASETS_CACHE) / dataset_id.replace("/", "___")).is_dir()
 
 
-def missing_from_cache() -> list[str]:
-    """The course's artefacts (ids) that the local Hugging Face cache lacks."""
-    from utils.profiles import COURSE
-
+def missing_from_cache(course) -> list[str]:
+    """The artefacts (ids) of ``course`` (the course profile) the local cache lacks."""
     weights = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json")
     missing = [
         repo_id
-        for repo_id in (COURSE.model_id, COURSE.toxicity_model_id)
+        for repo_id in (course.model_id, course.toxicity_model_id)
         if not (_cached(repo_id, ("config.json",)) and _cached(repo_id, weights))
     ]
-    if not _dataset_cached(COURSE.dataset_id):
-        missing.append(COURSE.dataset_id)
+    if not _dataset_cached(course.dataset_id):
+        missing.append(course.dataset_id)
     return missing
 
 
@@ -96,11 +94,9 @@ def hub_endpoint() -> str:
     return constants.ENDPOINT.rstrip("/")
 
 
-def endpoint_answers(timeout_s: float = ENDPOINT_TIMEOUT_S) -> bool:
-    """True when the configured endpoint returns the course model's info within ``timeout_s``."""
-    from utils.profiles import COURSE
-
-    url = f"{hub_endpoint()}/api/models/{COURSE.model_id}"
+def endpoint_answers(model_id: str, timeout_s: float = ENDPOINT_TIMEOUT_S) -> bool:
+    """True when the configured endpoint returns ``model_id``'s info within ``timeout_s``."""
+    url = f"{hub_endpoint()}/api/models/{model_id}"
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as response:
             return response.status == 200
@@ -108,10 +104,14 @@ def endpoint_answers(timeout_s: float = ENDPOINT_TIMEOUT_S) -> bool:
         return False
 
 
-def resolve_auto() -> tuple[str, str]:
-    """Pick ``course`` or ``tiny`` for ``LABS_PROFILE=auto``; returns (name, one-line reason)."""
+def resolve_auto(course) -> tuple[str, str]:
+    """Pick ``course`` or ``tiny`` for ``LABS_PROFILE=auto``; returns (name, one-line reason).
+
+    ``course`` is the course profile, passed in: this module must not import the profiles,
+    which call it.
+    """
     offline = offline_setting()
-    missing = missing_from_cache()
+    missing = missing_from_cache(course)
     if offline and missing:
         return "tiny", (
             f"{offline} is set and the cache lacks {', '.join(missing)}, so the course's "
@@ -125,7 +125,7 @@ def resolve_auto() -> tuple[str, str]:
         )
     if not missing:
         return "course", f"a GPU ({accelerator}) and every course model and data set cached"
-    if offline is None and endpoint_answers():
+    if offline is None and endpoint_answers(course.model_id):
         return "course", f"a GPU ({accelerator}) and the Hub at {hub_endpoint()} answered"
     return "tiny", (
         f"a GPU ({accelerator}), but {hub_endpoint()} did not answer within "

@@ -2,8 +2,8 @@
 
 ``LABS_PROFILE`` picks one: ``course`` (the course's real models and data, needs the
 Hugging Face Hub or its cache), ``tiny`` (the offline stand-ins in ``assets/``) or
-``auto`` (the default: ``course`` when the Hub answers or the course models are cached,
-else ``tiny``). Nothing outside this file should branch on the profile's name.
+``auto`` (the default: ``course`` with a GPU and the Hub or every course part cached, else
+``tiny``; see ``utils/hub.py``). Nothing outside this file should branch on the profile's name.
 """
 
 from __future__ import annotations
@@ -301,41 +301,11 @@ COURSE_SMOKE = replace(
 PROFILES = {"course": COURSE, "tiny": TINY}
 
 
-def _course_models_cached() -> bool:
-    """True when the course's model and data set are already in the local Hugging Face cache."""
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # pragma: no cover - huggingface_hub ships with transformers
-        return False
-    found = try_to_load_from_cache(COURSE.model_id, "config.json")
-    return isinstance(found, str)
-
-
-def _hub_answers(timeout_s: float = 3.0) -> bool:
-    """True when huggingface.co answers an HTTPS request within ``timeout_s`` seconds."""
-    import urllib.request
-
-    url = "https://huggingface.co/api/models/" + COURSE.model_id
-    try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as response:
-            return response.status == 200
-    except Exception:
-        return False
-
-
-def _hub_offline_by_env() -> bool:
-    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE",))
-
-
 def resolve_auto() -> tuple[str, str]:
-    """Pick ``course`` or ``tiny`` for ``auto``; returns (name, reason)."""
-    if _course_models_cached():
-        return "course", f"{COURSE.model_id} is in the local Hugging Face cache"
-    if _hub_offline_by_env():
-        return "tiny", "HF_HUB_OFFLINE is set, so the Hub is not asked"
-    if _hub_answers():
-        return "course", "the Hugging Face Hub answered"
-    return "tiny", "the Hugging Face Hub did not answer within 3 s and nothing is cached"
+    """Pick ``course`` or ``tiny`` for ``auto`` (see ``utils/hub.py``); returns (name, reason)."""
+    from utils.hub import resolve_auto as resolve
+
+    return resolve(COURSE)
 
 
 def get_profile(name: str | None = None, verbose: bool = True) -> Profile:
