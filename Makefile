@@ -21,8 +21,9 @@ run: $(STAMP)          ## execute every lab notebook headless into outputs/execu
 test: $(STAMP)         ## unit tests of utils + nbval of labs/ (tiny profile, network off)
 	$(PY) -m pytest
 
-lint: $(STAMP)         ## ruff on code and notebooks
+lint: $(STAMP)         ## ruff check and ruff format on code and notebooks
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 assets: $(STAMP)       ## rebuild the offline world in assets/ (deterministic, seeded)
 	$(PY) -m world build
