@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = REPO_ROOT / "assets"
 LABS_DIR = REPO_ROOT / "labs"
-OUTPUTS_DIR = REPO_ROOT / "outputs"
+# checkpoints, adapters and executed notebooks (git-ignored); LABS_OUTPUTS_DIR moves them, so a
+# test run of another profile cannot leave its lab-2 adapter where the next run looks for one
+OUTPUTS_DIR = Path(os.environ.get("LABS_OUTPUTS_DIR") or REPO_ROOT / "outputs")
 METRICS_DIR = Path(__file__).resolve().parent / "metrics"
 
 DIALOGSUM_DIR = ASSETS_DIR / "dialogsum"

@@ -1,0 +1,182 @@
+"""The course path, offline: all three labs with ``LABS_PROFILE=course LABS_SCALE=smoke``.
+
+The kernels load ``google/flan-t5-base``, ``knkarthick/dialogsum`` and Meta's hate-speech
+RoBERTa by id, from a local Hub stand-in (tests/hub_standin: the real formats and shapes,
+random weights) into an empty Hugging Face cache, as a new learner's first run would. The
+stand-in is also every kernel's HTTP(S) proxy, so a request meant for any other host reaches
+it and is logged (and refused): the last test shows that nothing else was asked.
+
+Executed notebooks go to a temporary folder; the committed ones are never written.
+Wall time on 2 shared CPU cores: see the README's test section.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from tests.hub_standin import DIALOGSUM_ID, ROBERTA_ID, T5_ID
+from tests.hub_standin.fixtures import hub_standin_fixture  # noqa: F401 - the hub_standin fixture
+from tests.hub_standin.server import HubStandin
+from utils.paths import LABS_DIR
+
+LABS = sorted(LABS_DIR.glob("lab[0-9]*_*.ipynb"))
+CELL_TIMEOUT_S = 900
+OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+@pytest.fixture(scope="module")
+def course_env(hub_standin: HubStandin, tmp_path_factory) -> Iterator[Path]:
+    """The kernels' environment: course at smoke scale, the stand-in as Hub and proxy.
+
+    Yields the folder the executed notebooks are written to.
+    """
+    root = tmp_path_factory.mktemp("course-smoke")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in OFFLINE_SWITCHES:  # the root conftest turns them on for the tiny tests
+            mp.delenv(name, raising=False)
+        env = {
+            "LABS_PROFILE": "course",
+            "LABS_SCALE": "smoke",
+            "HF_ENDPOINT": hub_standin.endpoint,
+            # an empty cache, as on a new learner's machine: everything is downloaded
+            "HF_HOME": str(root / "hf-home"),
+            "HF_HUB_CACHE": str(root / "hf-home" / "hub"),
+            "HF_DATASETS_CACHE": str(root / "hf-home" / "datasets"),
+            # anything meant for another host goes to the stand-in, which logs and refuses it
+            "HTTPS_PROXY": hub_standin.endpoint,
+            "HTTP_PROXY": hub_standin.endpoint,
+            "https_proxy": hub_standin.endpoint,
+            "http_proxy": hub_standin.endpoint,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            # datasets' download counter pings s3.amazonaws.com whatever HF_ENDPOINT says
+            "HF_UPDATE_DOWNLOAD_COUNTS": "0",
+            "LABS_OUTPUTS_DIR": str(root / "outputs"),  # lab 2's adapter, for lab 3
+            "LABS_WIDGETS": "0",
+            "MPLBACKEND": "Agg",
+        }
+        for name, value in env.items():
+            mp.setenv(name, value)
+        yield root / "executed"
+
+
+def _execute(notebook_path: Path, out_dir: Path) -> float:
+    """Run one notebook on a fresh kernel (cwd: labs/, as nbval and the runner); return seconds.
+
+    The executed copy is written to ``out_dir``; what the labs save goes to LABS_OUTPUTS_DIR.
+    """
+    notebook = nbformat.read(notebook_path, as_version=4)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook_path.parent)}},
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        pytest.fail(f"{notebook_path.name} failed in the course profile at smoke scale:\n{exc}")
+    finally:
+        nbformat.write(notebook, out_dir / notebook_path.name)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("notebook_path", LABS, ids=[p.stem for p in LABS])
+def test_lab_runs_in_the_course_profile_at_smoke_scale(
+    notebook_path: Path, course_env: Path, record_property
+) -> None:
+    seconds = _execute(notebook_path, course_env)
+    record_property("wall_s", round(seconds, 1))
+    executed = nbformat.read(course_env / notebook_path.name, as_version=4)
+    outputs = "".join(
+        out.get("text", "")
+        for cell in executed.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
+    assert "Profile: course" in outputs and "smoke" in outputs  # the visible profile line
+
+
+def test_the_labs_asked_only_the_standin(hub_standin: HubStandin, course_env: Path) -> None:
+    """Every course artefact came from the stand-in, and no request went to another host."""
+    host = hub_standin.endpoint.removeprefix("http://")
+    requests = hub_standin.requests
+    gets = {r.path for r in requests if r.method == "GET" and r.status == 200}
+    for file in (
+        f"/{T5_ID}/resolve/",
+        f"/{ROBERTA_ID}/resolve/",
+        f"/datasets/{DIALOGSUM_ID}/resolve/",
+    ):
+        assert any(file in path for path in gets), f"nothing downloaded from {file}"
+    foreign = {r.host for r in requests if r.host != host}
+    # datasets asks its dataset viewer at "datasets-server." + the HF_ENDPOINT host (no switch
+    # turns it off); through the proxy it reaches the stand-in, which refuses it
+    assert foreign <= {f"datasets-server.{host}"}, foreign
+    assert all(r.status == 403 for r in requests if r.host != host)
+
+
+# ---- the stand-in answers as the Hub does where the libraries depend on it ----
+
+
+def _head(url: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urlopen(Request(url, method="HEAD"), timeout=10) as response:
+            return response.status, dict(response.headers)
+    except HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+def test_standin_headers_match_the_hubs(hub_standin: HubStandin) -> None:
+    base = hub_standin.endpoint
+    status, headers = _head(f"{base}/{T5_ID}/resolve/main/model.safetensors")
+    assert status == 200
+    assert len(headers["X-Repo-Commit"]) == 40 and headers["ETag"].startswith('"')
+    assert headers["Content-Length"] == "990345064"  # flan-t5-base's real file size
+    status, headers = _head(f"{base}/{T5_ID}/resolve/main/spiece.model")
+    assert (status, headers["X-Error-Code"]) == (404, "EntryNotFound")
+    assert "X-Repo-Commit" in headers  # lets huggingface_hub cache the file's absence
+    status, headers = _head(f"{base}/google/flan-t5-bogus/resolve/main/config.json")
+    assert (status, headers["X-Error-Code"]) == (404, "RepoNotFound")
+    status, headers = _head(f"{base}/datasets/{DIALOGSUM_ID}/resolve/v9/train.csv")
+    assert (status, headers["X-Error-Code"]) == (404, "RevisionNotFound")
+
+
+def test_auto_picks_course_with_the_standin_and_a_gpu_else_tiny(
+    hub_standin: HubStandin, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Through get_profile, as the notebooks call it (empty cache, online)."""
+    from huggingface_hub import constants
+
+    from utils import hub
+    from utils.profiles import get_profile
+
+    monkeypatch.delenv("LABS_SCALE", raising=False)
+    for name in OFFLINE_SWITCHES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(constants, "ENDPOINT", hub_standin.endpoint)
+    monkeypatch.setattr(hub, "detect_accelerator", lambda: "cuda")
+    profile = get_profile("auto", verbose=False)
+    assert profile.name == "course" and hub_standin.endpoint in profile.reason
+    monkeypatch.setattr(hub, "detect_accelerator", lambda: None)
+    profile = get_profile("auto", verbose=False)
+    assert profile.name == "tiny" and "LABS_PROFILE=course" in profile.reason
+
+
+def test_labs_found() -> None:
+    assert [p.name[:5] for p in LABS] == ["lab1_", "lab2_", "lab3_"]
+    assert os.environ.get("LABS_PROFILE") != "course"  # the module leaves the session as it was
