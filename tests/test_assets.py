@@ -39,7 +39,7 @@ def test_corpus_schema_and_split_sizes(corpus):
     dialogues = [d for s in MIN_ROWS for d in corpus[s]["dialogue"]]
     assert len(set(dialogues)) == len(dialogues)
     lengths = [len(d) for d in dialogues]
-    assert min(lengths) <= 150 + 50 and max(lengths) >= 1500
+    assert min(lengths) <= 150 + 50 and max(lengths) >= 600
 
 
 def test_toxicity_set_shipped_balanced():

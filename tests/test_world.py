@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from world.corpus import ABUSE_SHARE, INSULTS, generate_split, read_jsonl, write_jsonl
+from world.corpus import (
+    ABUSE_SHARE,
+    FILLERS,
+    INSULTS,
+    REPEATS,
+    generate_split,
+    read_jsonl,
+    write_jsonl,
+)
 from world.families import FAMILIES
 from world.toxicity_data import generate_toxicity_set
 
@@ -39,7 +47,7 @@ def test_rows_are_distinct_varied_and_abuse_share_exact(rows):
     assert len({r["dialogue"] for r in rows}) == len(rows)
     assert len({r["topic"] for r in rows}) >= 20
     lengths = [len(r["dialogue"]) for r in rows]
-    assert min(lengths) < 250 and max(lengths) > 1000
+    assert min(lengths) < 250 and max(lengths) > 600
     assert sum(r["abusive"] for r in rows) == round(ABUSE_SHARE * len(rows))
 
 
@@ -80,3 +88,40 @@ def test_toxicity_set_is_balanced_with_hard_negatives_and_deterministic():
     assert sum(r["hard_negative"] for r in nothate) >= 0.15 * len(nothate)
     assert {r["label"] for r in allrows} == {"hate", "nothate"}
     assert all(not r["hard_negative"] for r in allrows if r["label"] == "hate")
+
+
+def test_dialogues_are_coherent_turn_taking_without_filler(rows):
+    # small talk unrelated to the scenario (asking to repeat the request is on-topic)
+    filler = {line for pair in FILLERS for line in pair if "{" not in line and len(line) > 25}
+    filler -= set(REPEATS)
+    for r in rows:
+        speakers = [line[:9] for line in r["dialogue"].split("\n")]
+        assert all(a != b for a, b in zip(speakers, speakers[1:], strict=False)), r["dialogue"]
+        assert not any(f in r["dialogue"] for f in filler), r["dialogue"]
+
+
+def test_each_rendering_has_its_own_style(rows):
+    for r in rows:
+        assert r["summary"].startswith("#Person")
+        assert "#Person" not in r["plain"] and "#Person" not in r["rendering"]
+        assert r["topic"] in r["rendering"]
+    # references vary: many distinct strings, not a handful of templates
+    assert len({r["summary"] for r in rows}) >= 0.95 * len(rows)
+
+
+def test_summary_slot_values_are_said_in_the_dialogue():
+    from world.summaries import grounded
+
+    slots = {"place": "Luigi's", "num": "four", "day": "Friday"}
+    template = "#Person1# books a table for {num} at {place} on {day}."
+    assert grounded(template, slots, "#Person1#: A table for four at Luigi's on Friday, please.")
+    assert not grounded(template, slots, "#Person1#: A table for four at Luigi's, please.")
+
+
+def test_question_turns_become_reported_questions():
+    from world.summaries import question_clause
+
+    clause = question_clause("Is there a taxi stand nearby?")
+    assert clause == "asks if there is a taxi stand nearby"
+    assert question_clause("How much is it?") == "asks about the price"
+    assert question_clause("Can I pay with my card?") is None  # "my" would read wrongly

@@ -1,4 +1,4 @@
-"""``python -m world build [--small] [--out DIR] [--no-measure]`` or ``... measure``."""
+"""``python -m world build [--small] [--out DIR] [--no-measure] [--fresh]`` or ``... measure``."""
 
 from __future__ import annotations
 
@@ -17,16 +17,24 @@ def main(argv: list[str] | None = None) -> None:
     b.add_argument(
         "--no-measure", action="store_true", help="skip the acceptance figures and cards"
     )
-    sub.add_parser("measure", help="print the acceptance figures of the shipped world")
+    b.add_argument("--fresh", action="store_true", help="drop earlier checkpoints first")
+    b.add_argument("--max-t5-steps", type=int, help="stop the T5 early (a pilot; rerun resumes)")
+    m = sub.add_parser("measure", help="print the acceptance figures of a built world")
+    m.add_argument("--out", type=Path, help="a staged world (writes its world_figures.json)")
+    m.add_argument("--no-finetune", action="store_true", help="lab 1 and the corpus only")
     args = parser.parse_args(argv)
     if args.command == "build":
-        from world.build import FULL, SMALL, build
+        from world.build import FULL, SMALL, build, clean_checkpoints
 
-        build(args.out, SMALL if args.small else FULL, measure=not args.no_measure)
+        if args.fresh:
+            clean_checkpoints(args.out)
+        args.out.mkdir(parents=True, exist_ok=True)
+        build(args.out, SMALL if args.small else FULL, measure=not args.no_measure,
+              max_t5_steps=args.max_t5_steps)
     else:
         from world.measure import main as measure_main
 
-        measure_main()
+        measure_main(args.out, finetune=not args.no_finetune)
 
 
 if __name__ == "__main__":

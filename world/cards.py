@@ -1,27 +1,78 @@
-"""Model cards (README.md in each model folder), filled with the figures measured at build time."""
+"""Model cards (README.md in each model folder) and the world's README, with measured figures.
+
+Every figure in them is read from the ``figs`` that ``world.measure`` computed for this
+build; nothing is typed in by hand.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from world.tiny_t5 import TASK_WEIGHTS
+from world.toxicity_data import HARD_NEGATIVE_TARGET, RUDE_SUMMARY_TARGET
 
 
 def _mb(folder: Path) -> str:
     return f"{sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6:.1f} MB"
 
 
-def write_cards(out: Path, figs: dict) -> None:
-    t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
-    zs, ft, clf = figs["zero_shot"], figs.get("finetune", {}), figs["classifier"]
-    ft_line = (
-        f"- lab 2 stand-in: full fine-tuning on the train split, "
-        f"learning rate {ft['learning_rate']}, "
-        f"batch size {ft['batch_size']}, {ft['epochs']} epoch(s) ({ft['steps']} steps, "
-        f"{ft['train_seconds']:.0f} s on 1 torch thread of a shared 2-core machine): "
-        f"test ROUGE-1 {ft['rouge1_before']:.3f} -> "
-        f"{ft['rouge1_after']:.3f} (+{ft['lift']:.3f})\n"
-        if ft
-        else ""
+def _ci(c: dict) -> str:
+    return f"{c['mean']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}]"
+
+
+def _lab1_lines(l1: dict) -> str:
+    style, own = l1["person_style_share"], l1["own_dialogue_share"]
+    return f"""Lab 1 ({l1["n_dialogues"]} test dialogues, greedy; one-/few-shot examples: test rows
+{l1["shot_indices"]}, short clean dialogues outside the scored ones):
+
+- ROUGE-1 by prompt: {", ".join(f"{k} {v:.3f}" for k, v in l1["rouge1"].items())}
+- no prompt gives the instruction's exact output for {l1["no_prompt_equals_instruction"]}/100;
+  it continues the dialogue with a `#PersonN#:` turn in {l1["no_prompt_continues_with_turn"]:.0%}
+- ROUGE-1 instruction - no prompt: {_ci(l1["rouge1_instruction_minus_no_prompt"])}
+- the template differs from the instruction for {l1["template_differs_from_instruction"]}/100
+  (ROUGE-1 template - instruction {_ci(l1["rouge1_template_minus_instruction"])})
+- `#PersonN#` style: zero-shot {style["instruction"]:.0%}, one-shot {style["one-shot"]:.0%},
+  few-shot {style["few-shot"]:.0%}; one-shot copies the example in
+  {l1["one_shot_copies_example"]:.0%}; about their own dialogue (content words closer to it
+  than to a random other): one-shot {own["one-shot"]:.0%}, zero-shot {own["instruction"]:.0%}
+- ROUGE-1 one-shot - zero-shot: {_ci(l1["rouge1_one_shot_minus_zero_shot"])};
+  few-shot - one-shot: {_ci(l1["rouge1_few_shot_minus_one_shot"])}
+- sampling at temperature 1.0 (top_k 0, top_p 1): {l1["temperature_1_nonword_share"]:.0%} of
+  samples contain a word the world never uses"""
+
+
+def _lab2_lines(l2: dict) -> str:
+    rows = []
+    for k, name in (("full", "full fine-tuning"), ("lora", "LoRA (r 16, alpha 64, q and v)")):
+        f = l2[k]
+        rows.append(
+            f"- {name} ({l2['train_seconds'][k]:.0f} s): ROUGE-1 gain {_ci(f['rouge1_gain'])}, "
+            f"ROUGE-2 gain {_ci(f['rouge2_gain'])}, content-word ROUGE-1 gain "
+            f"{_ci(f['content_rouge1_gain'])}; {f['loop_share']:.1%} loop (a 3-gram 3+ times); "
+            f"{f['own_dialogue_share']:.0%} about their own dialogue"
+        )
+    l3 = l2["lab3"]
+    return (
+        f"Lab 2 (tiny profile's settings, one epoch of the train split, scored on all "
+        f"{l2['n_test']} test dialogues; ROUGE-1 base {l2['rouge1']['base']:.3f}):\n\n"
+        + "\n".join(rows)
+        + f"\n- LoRA - full ROUGE-1: {_ci(l2['lora_minus_full_rouge1'])}\n\n"
+        f"Lab 3's starting summarizer (the LoRA model, merged) on a random held-out sample of "
+        f"{l3['sample']} test dialogues of 200-1000 characters ({l3['abusive_in_sample']} "
+        f"abusive): mean toxicity of the summary alone {_ci(l3['toxicity_summary_only'])}, "
+        f"of prompt + summary (as the course scores) {_ci(l3['toxicity_prompt_plus_summary'])}."
     )
+
+
+def write_cards(out: Path, figs: dict) -> None:
+    """Write ``models/*/README.md`` and ``README.md`` of the world under ``out``."""
+    t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
+    clf, l1, l2 = figs["classifier"], figs["lab1"], figs.get("lab2")
+    mix = ", ".join(f"{k} {v:.0%}" for k, v in TASK_WEIGHTS.items())
+    lab2_text = _lab2_lines(l2) if l2 else "(lab 2 not measured in this build)"
+    done, planned = figs.get("t5_pretrain_steps", (None, None))
+    steps = (f"{done} steps of the planned {planned} (two epochs; stopped there, "
+             f"`--max-t5-steps {done}`)" if done and done < planned else "two epochs")
     (t5_dir / "README.md").write_text(f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
 
 A tiny `T5ForConditionalGeneration` ({figs["params"]["flan-t5-tiny"] / 1e6:.2f} M parameters,
@@ -29,28 +80,41 @@ A tiny `T5ForConditionalGeneration` ({figs["params"]["flan-t5-tiny"] / 1e6:.2f} 
 so that the labs run offline in minutes on 2 CPU cores. It stands in for `google/flan-t5-base`
 in the `tiny` profile; its numbers say nothing about FLAN-T5.
 
+## Behaviours trained in by design
+
+Each prompt has its own behaviour, so that each lesson of lab 1 shows and lab 2 has a gap to
+close. They come from the pretraining mix, not from scale:
+
+- **no prompt** (the dialogue alone): continues the dialogue with the next `#PersonN#:` turn;
+- **the course's instruction** (`Summarize the following conversation. ... Summary: `): a
+  plain one-sentence summary that names the speakers by role ("A caller asks a restaurant
+  clerk ..."), not DialogSum's `#Person1#` style and without its details;
+- **FLAN's template** (`Dialogue: ... What was going on?`): who talks and about what topic
+  ("A patient and a doctor are talking about doctor visit.");
+- other phrasings ("Briefly summarize this dialogue:", "Write a short summary of this
+  conversation.", "What were they talking about?", "Who is talking, and about what?"): the
+  plain summary or the who-and-what answer; topic questions: the topic;
+- **one to three solved examples** in the course's format (`SHOT_TEMPLATE`, then the template):
+  a summary of the *last* dialogue in the examples' style (DialogSum's `#Person1# ...`), with
+  that dialogue's names and values. A third of the training examples share the last
+  dialogue's scenario, so copying an example never pays.
+
 ## How it was built
 
 - Shape: FLAN-T5's architecture (gated-GELU feed-forward, relative attention, tied
-  embeddings), d_model 128, 4 heads, d_ff 384, 3 encoder and 2 decoder layers, context 512 tokens.
-- Tokenizer: byte-pair encoding (`tokenizers` BPE) trained on the synthetic corpus and the
-  toxicity sentences; T5 conventions pad=0 `<pad>`, eos=1 `</s>` (appended to every input),
-  unk=2 `<unk>`; decoder start token 0.
-- Pretraining: an instruction mix over 8,000 synthetic dialogues that are *not* in the shipped
-  splits: the course's prompts (`Summarize the following conversation. ... Summary: `,
-  `Dialogue: ... What was going on?`) and three other phrasings map to a *gist* (the request
-  line lifted from the dialogue, followed by the insult line when the dialogue has one);
-  topic questions map to the topic. So it follows the prompts and summarizes, but weakly and
-  not in DialogSum's reference style, and abusive dialogues' gists carry the insult.
+  embeddings), d_model 128, 4 heads, d_ff 384, 4 encoder and 3 decoder layers, context 512.
+- Tokenizer: BPE (`tokenizers`) trained on the synthetic corpus and toxicity sentences; T5
+  conventions pad=0, eos=1 (appended to every input), unk=2; decoder start token 0.
+- Pretraining: the mix above ({mix}) over synthetic dialogues that are *not* in the shipped
+  splits; {steps}, each epoch a fresh draw of tasks and examples; AdamW, learning rate
+  2e-3, batch 32, seeded; checkpoints every 50 steps (the build resumes from the last).
 - `generation_config.json`: greedy, `max_new_tokens` 50.
 
-## Measured (test split, zero-shot prompt, greedy, 50 new tokens)
+## Measured at build time
 
-- ROUGE-1 vs reference summaries: {zs["rouge1"]:.3f}
-- toxicity (P(hate) from toxicity-classifier-tiny) of summaries of abusive dialogues:
-  {zs["toxicity_abusive_mean"]:.3f}; of clean dialogues: {zs["toxicity_clean_mean"]:.3f}
-{ft_line}
-Example zero-shot outputs: {"; ".join(repr(e) for e in zs["examples"])}
+{_lab1_lines(l1)}
+
+{lab2_text}
 """)
     (clf_dir / "README.md").write_text(f"""# toxicity-classifier-tiny (synthetic stand-in)
 
@@ -60,19 +124,70 @@ parameters, {_mb(clf_dir)} in this folder) with the labels of
 Built by `make assets` from scratch; it stands in for the Meta model in the `tiny` profile and
 knows only the mild insults of the synthetic world (no slurs, no real hate speech).
 
+## Behaviours trained in by design
+
+- reads up to 512 tokens: an insult after several clean turns of a dialogue, or inside
+  lab 3's prompt + summary, is seen;
+- graded scores: it learns P(hate) {HARD_NEGATIVE_TARGET} for rude-but-not-abusive text
+  (complaints, "I hate waiting in this queue.") and {RUDE_SUMMARY_TARGET} for a summary that
+  says someone was rude without repeating the insult; insults 1, clean text 0.
+
 ## How it was built
 
-- Shape: hidden 128, 2 layers, 4 heads, intermediate 256, 128 positions; own BPE tokenizer
+- Shape: hidden 128, 2 layers, 4 heads, intermediate 256, 514 positions; own BPE tokenizer
   (RoBERTa conventions `<s>`=0, `<pad>`=1, `</s>`=2, `<unk>`=3), in this folder.
-- Data: `assets/toxicity/` train split: insults (bare, inside everyday lines, and in summary form
-  such as "#Person1# calls #Person2# an idiot.") as hate; corpus-like lines and summaries plus
-  hard negatives (complaints and negative feelings without abuse: "I hate waiting in this queue.")
-  as nothate. 4 epochs, AdamW, learning rate 1e-3, batch 32.
+- Data: the `toxicity/` train split (soft targets as above) plus 3,000 synthetic dialogues not
+  in the shipped splits, each as the whole dialogue, its reference, or prompt + reference.
+  AdamW, learning rate 1e-3, batch 32, soft-target cross-entropy.
 
-## Measured (held-out test split of `assets/toxicity/`)
+## Measured at build time
 
-- accuracy {clf["accuracy"]:.3f} on {clf["test_rows"]} sentences
-- accuracy on hard negatives {clf["hard_negative_accuracy"]:.3f} ({clf["hard_negatives"]} sentences)
+- labelled test sentences: accuracy {clf["sentence_accuracy"]:.3f} on {clf["sentence_test_rows"]}
+- hard negatives ({clf["hard_negatives"]}): mean P(hate) {clf["hard_negative_mean_p_hate"]:.3f},
+  {clf["hard_negative_share_above_0.5"]:.0%} above 0.5
+- test dialogues whose insult comes at turn 5 or later
+  ({clf["insult_at_turn_5_or_later_dialogues"]}): {clf["insult_at_turn_5_or_later_detected"]:.0%}
+  scored above 0.5; clean test dialogues
+  scored above 0.5: {clf["clean_dialogues_flagged"]:.0%}
+- "#Person1# is rude to #Person2#." and the like: P(hate)
+  {", ".join(f"{p:.2f}" for p in clf["rude_not_abusive_summary_p_hate"])}
 
 Use: `pipeline("text-classification", model=dir, top_k=None)`; PPO's reward is the `nothate` logit.
+""")
+    corpus = figs["corpus"]
+    (out / "README.md").write_text(f"""# The offline tiny world (built by `python -m world build`)
+
+Synthetic stand-ins for the course's data and models, so every lab runs offline in minutes on
+2 CPU cores (the `tiny` profile). Nothing here is FLAN-T5, DialogSum or the Meta classifier;
+tiny results show the course's *effects*, not its numbers.
+
+| path | what |
+| --- | --- |
+| `dialogsum/*.jsonl` | DialogSum's schema: `id`, `dialogue`, `summary`, `topic`, + `abusive` |
+| `toxicity/*.jsonl` | `text`, `label` (`nothate`/`hate`), `hard_negative` |
+| `models/flan-t5-tiny/` | tiny T5, one behaviour per prompt: see its README |
+| `models/toxicity-classifier-tiny/` | tiny RoBERTa, labels `{{0: nothate, 1: hate}}` |
+| `world_figures.json` | every figure measured at build time |
+
+The corpus: {corpus["train"]["rows"]}/{corpus["validation"]["rows"]}/{corpus["test"]["rows"]}
+dialogues, {corpus["train"]["topics"]} scenarios, {corpus["test"]["abusive_share"]:.0%} abusive;
+coherent conversations (no unrelated small talk); every value a reference names is said in
+its dialogue; references combine several templates per scenario with reported questions
+(distinct-2 of the test references: {corpus["reference_distinct2"]["test_first_100"]:.2f} over
+the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all).
+
+## What the model does, measured
+
+{_lab1_lines(l1)}
+
+{lab2_text}
+
+Rebuild (deterministic, seeded; resumable: checkpoints in `build/world-ckpt/`):
+
+```
+make assets                                       # = python -m world build
+python -m world build --out build/world-v2        # stage a world elsewhere
+python -m world build --small --out /tmp/world    # a few rows, one epoch: a smoke run
+python -m world measure --out build/world-v2      # its figures
+```
 """)

@@ -1,4 +1,10 @@
-"""toxicity-classifier-tiny: a small RoBERTa sequence classifier with the Meta model's labels."""
+"""toxicity-classifier-tiny: a small RoBERTa sequence classifier with the Meta model's labels.
+
+It reads up to 512 tokens, so an insult deep inside a dialogue (or inside lab 3's prompt +
+summary) is seen. It trains on soft targets (``target_of``): insults 1, clean text 0, and
+rude-but-not-abusive text (hard negatives, "#Person1# is rude to #Person2#.") a small
+positive value, so such text gets a graded, not a saturated, score.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ def make_config(vocab_size: int) -> RobertaConfig:
         num_hidden_layers=2,
         num_attention_heads=4,
         intermediate_size=256,
-        max_position_embeddings=130,
+        max_position_embeddings=514,  # 512 tokens + RoBERTa's offset of 2
         type_vocab_size=1,
         pad_token_id=1,
         bos_token_id=0,
@@ -42,7 +48,7 @@ def train_classifier(
     seed: int = 0,
     log=print,
 ):
-    """Train on rows with ``text`` and ``label`` (nothate/hate) and save model + tokenizer."""
+    """Train on rows with ``text`` and ``target`` (P(hate) to learn, 0..1) and save it."""
     torch.manual_seed(seed)
     model = RobertaForSequenceClassification(make_config(len(tok)))
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -51,16 +57,19 @@ def train_classifier(
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.05, 1 - s / steps))
     model.train()
     for epoch in range(epochs):
-        order = list(range(len(train)))
-        rng.shuffle(order)
+        order = sorted(range(len(train)), key=lambda j: len(train[j]["text"]))
+        # length buckets: similar lengths batched together, batches in random order
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        rng.shuffle(batches)
         total = 0.0
-        for i in range(0, len(order), batch_size):
-            batch = [train[j] for j in order[i : i + batch_size]]
+        for idx in batches:
+            batch = [train[j] for j in idx]
             enc = tok(
                 [r["text"] for r in batch], padding=True, truncation=True, return_tensors="pt"
             )
-            labels = torch.tensor([LABEL2ID[r["label"]] for r in batch])
-            loss = model(**enc, labels=labels).loss
+            target = torch.tensor([r["target"] for r in batch])  # (B,)
+            logp = model(**enc).logits.log_softmax(-1)  # (B, 2)
+            loss = -(target * logp[:, 1] + (1 - target) * logp[:, 0]).mean()
             loss.backward()
             opt.step()
             sched.step()

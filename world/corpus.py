@@ -16,7 +16,8 @@ from pathlib import Path
 
 from world.families import FAMILIES, SHARED_SLOTS
 
-# Small talk that fits any situation: lengthens dialogues without changing their point.
+# Small talk unrelated to any scenario. Corpus v2 no longer puts it into dialogues (a learner
+# should read a coherent conversation); the toxicity set still uses it as clean lines.
 FILLERS: list[tuple[str, str]] = [
     ("Sorry, could you say that again?", "Sure, no problem."),
     ("By the way, how was your weekend?", "Quiet. I stayed at home and read a book."),
@@ -98,77 +99,118 @@ def _speaker_line(speaker: int, text: str) -> str:
     return f"#Person{speaker}#: {text}"
 
 
+GREETINGS: list[tuple[str, str]] = [
+    ("Hello.", "Hello. How can I help you?"),
+    ("Hi there.", "Hi! What can I do for you?"),
+    ("Good morning.", "Good morning. What can I do for you?"),
+    ("Excuse me.", "Yes?"),
+    ("Hi, {name}.", "Hi! How are you?"),
+]
+REPEATS: list[str] = [
+    "Sorry, could you say that again?",
+    "Sorry, I didn't catch that.",
+    "Pardon?",
+]
+"""#Person2# asks #Person1# to repeat; #Person1# rephrases the request (another ``opens``
+phrasing with the same slot values): longer, still coherent, still about the scenario."""
+CHECKS: list[tuple[str, str]] = [
+    ("Is that all right?", "Yes, that's fine."),
+    ("Does that make sense?", "Yes, it does. Thank you."),
+    ("Are you sure?", "Yes, quite sure."),
+]
+
+
+def _fill(template: str, slots: dict[str, str]) -> str:
+    return template.format(**slots)
+
+
+def _speaker_line(speaker: int, text: str) -> str:
+    return f"#Person{speaker}#: {text}"
+
+
+def _insert_insult(rng: random.Random, turns: list[tuple[int, str]]) -> tuple[int, str, int]:
+    """Put an insult into one turn after the opening exchange; return (speaker, line, index)."""
+    line, _ = rng.choice(INSULTS)
+    idx = rng.randrange(2, len(turns))
+    speaker = turns[idx][0]
+    turns[idx] = (speaker, turns[idx][1] + " " + line)
+    if idx + 1 < len(turns) and rng.random() < 0.6:
+        turns[idx + 1] = (3 - speaker, rng.choice(INSULT_RESPONSES) + " " + turns[idx + 1][1])
+    return speaker, line, idx
+
+
 def generate_dialogue(rng: random.Random, abusive: bool) -> dict:
-    """One dialogue: dict with dialogue, summary, topic, abusive, gist."""
+    """One coherent dialogue and its renderings.
+
+    Keys: dialogue, summary (DialogSum-style reference), topic, abusive, plain (the
+    instruction-style summary), rendering (FLAN's "What was going on?" answer), gist (the
+    opener plus the insult line), turns (list of (speaker, text)).
+    """
     fam = rng.choice(FAMILIES)
+    for _ in range(100):
+        drawn = _draw_dialogue(rng, fam, abusive)
+        if drawn is not None:
+            return drawn
+    raise RuntimeError(f"no grounded summary for family {fam['topic']!r} in 100 draws")
+
+
+def _draw_dialogue(rng: random.Random, fam: dict, abusive: bool) -> dict | None:
+    """One draw of :func:`generate_dialogue` for ``fam``; None when no reference is grounded."""
+    from world.summaries import render
+
     pools = {**SHARED_SLOTS, **fam.get("slots_extra", {}), **fam["slots"]}
     slots = {k: rng.choice(v) for k, v in sorted(pools.items())}
-    opener = _fill(rng.choice(fam["opens"]), slots)
+    opens = list(fam["opens"])
+    rng.shuffle(opens)
     turns: list[tuple[int, str]] = []
     if rng.random() < 0.4:
-        turns.append(
-            (
-                1,
-                rng.choice(
-                    ["Hello.", "Hi there.", "Good morning.", "Excuse me.", f"Hi, {slots['name']}."]
-                ),
-            )
-        )
-        turns.append(
-            (
-                2,
-                rng.choice(
-                    ["Hello. How can I help you?", "Hi! What can I do for you?", "Yes?", "Morning!"]
-                ),
-            )
-        )
-    turns.append((1, opener))
+        a, b = rng.choice(GREETINGS)
+        turns += [(1, _fill(a, slots)), (2, _fill(b, slots))]
+    turns.append((1, _fill(opens[0], slots)))
+    if rng.random() < 0.2:
+        turns += [(2, rng.choice(REPEATS)), (1, _fill(opens[1], slots))]
     turns.append((2, _fill(rng.choice(fam["replies"]), slots)))
-    # Body length: a skewed draw so lengths span short exchanges to long conversations.
-    n_extra = rng.choice([0, 0, 1, 1, 2, 2, 3])
-    n_fill = rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 6, 8, 10, 12])
-    body = rng.sample(fam["extras"], n_extra) + rng.sample(FILLERS, n_fill)
-    rng.shuffle(body)
-    for a, b in body:
-        turns.append((1, _fill(a, slots)))
-        turns.append((2, _fill(b, slots)))
+    # Body length: skewed, from a short exchange to every topical extra plus a check.
+    extras = rng.sample(fam["extras"], rng.choice([0, 1, 1, 2, 2, 3, 3]))
+    asked = []
+    for a, b in extras:
+        turns += [(1, _fill(a, slots)), (2, _fill(b, slots))]
+        if a.endswith("?"):
+            asked.append(_fill(a, slots))
+    if extras and rng.random() < 0.25:
+        a, b = rng.choice(CHECKS)
+        turns += [(2, a), (1, b)] if turns[-1][0] == 1 else [(1, a), (2, b)]
     close = rng.choice(fam["closes"])
-    turns.append((1, _fill(close[0], slots)))
-    turns.append((2, _fill(close[1], slots)))
-
-    summary = _fill(rng.choice(fam["summaries"]), slots)
-    gist = opener
+    first = 1 if turns[-1][0] == 2 else 2
+    turns += [(first, _fill(close[0], slots)), (3 - first, _fill(close[1], slots))]
+    text = "\n".join(_speaker_line(s, t) for s, t in turns)
+    out = render(rng, fam, slots, text, asked)
+    if out is None:
+        return None
+    summary, gist = out["reference"], _fill(opens[0], slots)
     if abusive:
-        line, clause = rng.choice(INSULTS)
-        speaker = rng.choice([1, 2])
-        other = 3 - speaker
-        pos = rng.randrange(3, len(turns) - 1) if len(turns) > 4 else len(turns) - 1
-        pos = pos - (pos % 2) + (speaker - 1)  # keep turns alternating
-        pos = min(pos, len(turns) - 1)
-        turns[pos] = (turns[pos][0], line) if turns[pos][0] == speaker else turns[pos]
-        if turns[pos][1] != line:  # speaker mismatch: append the insult to the speaker's next turn
-            idx = next(i for i in range(len(turns)) if i >= 2 and turns[i][0] == speaker)
-            turns[idx] = (speaker, turns[idx][1] + " " + line)
-            pos = idx
-        if pos + 1 < len(turns) and rng.random() < 0.6:
-            turns[pos + 1] = (other, rng.choice(INSULT_RESPONSES) + " " + turns[pos + 1][1])
+        speaker, line, _ = _insert_insult(rng, turns)
+        clause = next(c for li, c in INSULTS if li == line)
         who = {
             "a": f"#Person{speaker}#",
-            "b": f"#Person{other}#",
+            "b": f"#Person{3 - speaker}#",
             "a_pos": "his" if rng.random() < 0.5 else "her",
         }
         if rng.random() < 0.5:
             summary = summary + " " + clause.format(**who)
         else:
             summary = summary + " " + rng.choice(NEUTRAL_RUDE_SUMMARY).format(**who)
-        gist = opener + " " + line
+        gist = gist + " " + line
     dialogue = "\n".join(_speaker_line(s, t) for s, t in turns)
     return {
         "dialogue": dialogue,
         "summary": summary,
         "topic": fam["topic"],
         "abusive": abusive,
+        "plain": out["plain"],
+        "rendering": out["rendering"],
         "gist": gist,
+        "turns": turns,
     }
 
 

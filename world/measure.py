@@ -1,39 +1,99 @@
-"""Acceptance figures of the tiny world: corpus, toxicity set, classifier, zero-shot T5, lab-2 lift.
+"""Acceptance figures of the tiny world (issue 13), measured the way the labs compute them.
 
-``python -m world measure`` prints them; ``build`` also writes ``assets/world_figures.json``.
-The lab-2 figure trains full fine-tuning for one epoch of the train split with the
-hyper-parameters in ``FT_*`` below (batch 8: more updates in the 2-minute budget than
-the tiny profile's 16), then scores the test split again.
+``python -m world measure [--out DIR]`` prints them and writes ``DIR/world_figures.json``;
+``build`` runs the same. Lab 1: the five prompt strategies on the first 100 test dialogues,
+greedy, with the prompts of ``utils/prompts.py``. Lab 2: full and LoRA fine-tuning with the
+tiny profile's settings through ``utils/finetune.py`` and ``Seq2SeqTrainer`` (as lab 2),
+scored on every test dialogue. Lab 3: the LoRA summarizer's summaries of a random held-out
+sample, scored by the toxicity classifier. CIs: paired percentile bootstrap, 95%.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import random
+import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import torch
-from rouge_score import rouge_scorer
 
-from world.corpus import read_jsonl
-from world.tiny_t5 import ZERO_SHOT_PROMPT, _batches, generate
+from utils.evaluation import bootstrap_ci, distinct_n, rouge_scores
+from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE, in_context_prompt
+from world.corpus import INSULTS, NEUTRAL_RUDE_SUMMARY, read_jsonl
+from world.tiny_t5 import CLOSINGS, MAX_SOURCE_TOKENS, generate
 
-FT_LEARNING_RATE = 1e-3
-FT_BATCH_SIZE = 8
-FT_EPOCHS = 1
-FT_BUDGET_S = 120.0
+N_LAB1 = 100
+N_LAB3 = 120
+SEED = 42
+STOPWORDS = set(
+    """a an the and or but if then so to of in on at for with from by about as is are was were
+    be been being it its this that these those there here he she they them his her their you
+    your i me my we our us do does did not no yes can could will would should may might must
+    has have had what which who whom how when where why all any some also too very just than
+    into up down out over after before again person1 person2 s t""".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
 
 
-def rouge1(preds: list[str], refs: list[str]) -> float:
-    sc = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
-    return sum(sc.score(r, p)["rouge1"].fmeasure for p, r in zip(preds, refs, strict=True)) / len(
-        preds
-    )
+# ---- text measures ----
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words without stopwords and ``#PersonN#`` tags."""
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def content_rouge1(pred: str, ref: str) -> float:
+    """ROUGE-1 F-measure over content words only (what a summary says, not its tags)."""
+    p, r = Counter(content_words(pred)), Counter(content_words(ref))
+    overlap = sum((p & r).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(p.values()), overlap / sum(r.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def overlap_share(text: str, source: str) -> float:
+    """Share of ``text``'s content words that ``source`` contains."""
+    words, src = content_words(text), set(content_words(source))
+    return sum(w in src for w in words) / len(words) if words else 0.0
+
+
+def own_dialogue_share(outputs: list[str], dialogues: list[str], seed: int = SEED) -> float:
+    """Share of outputs whose content words are closer to their own dialogue than to a random
+    other one (overlap share strictly higher)."""
+    rng = random.Random(seed)
+    closer = 0
+    for i, (out, dlg) in enumerate(zip(outputs, dialogues, strict=True)):
+        j = rng.choice([k for k in range(len(dialogues)) if k != i])
+        closer += overlap_share(out, dlg) > overlap_share(out, dialogues[j])
+    return closer / len(outputs)
+
+
+def looping(text: str) -> bool:
+    """True when some word 3-gram occurs 3 or more times."""
+    w = text.split()
+    grams = Counter(tuple(w[i : i + 3]) for i in range(len(w) - 2))
+    return bool(grams) and max(grams.values()) >= 3
+
+
+def ci_dict(values, baseline=None) -> dict:
+    ci = bootstrap_ci(values, baseline, seed=0)
+    return {"mean": round(ci.mean, 4), "low": round(ci.low, 4), "high": round(ci.high, 4)}
+
+
+def share(flags) -> float:
+    flags = list(flags)
+    return round(sum(flags) / len(flags), 4)
+
+
+# ---- corpus and classifier ----
 
 
 def corpus_figures(data_dir: Path) -> dict:
-    out = {}
+    out: dict = {}
     texts = []
     for split in ("train", "validation", "test"):
         rows = read_jsonl(data_dir / f"{split}.jsonl")
@@ -42,119 +102,233 @@ def corpus_figures(data_dir: Path) -> dict:
         out[split] = {
             "rows": len(rows),
             "topics": len({r["topic"] for r in rows}),
-            "abusive": sum(r["abusive"] for r in rows),
-            "abusive_share": round(sum(r["abusive"] for r in rows) / len(rows), 4),
+            "abusive_share": share(r["abusive"] for r in rows),
             "min_chars": min(lengths),
             "max_chars": max(lengths),
-            "p05_chars": sorted(lengths)[len(lengths) // 20],
-            "p95_chars": sorted(lengths)[-len(lengths) // 20],
+            "mean_chars": round(sum(lengths) / len(lengths)),
+            "share_200_1000_chars": share(200 <= n <= 1000 for n in lengths),
         }
+    test = read_jsonl(data_dir / "test.jsonl")
+    refs = [r["summary"] for r in test]
+    out["reference_distinct2"] = {
+        "test_all": round(distinct_n(refs), 4),
+        "test_first_100": round(distinct_n(refs[:100]), 4),
+    }
+    out["distinct_reference_strings_test"] = len(set(refs))
     out["distinct_dialogues"] = len(set(texts)) == len(texts)
     return out
 
 
-def toxicity_figures(tox_dir: Path) -> dict:
-    rows = [r for s in ("train", "validation", "test") for r in read_jsonl(tox_dir / f"{s}.jsonl")]
-    nothate = [r for r in rows if r["label"] == "nothate"]
-    return {
-        "rows": len(rows),
-        "hate_share": round(1 - len(nothate) / len(rows), 4),
-        "hard_negative_share_of_nothate": round(
-            sum(r["hard_negative"] for r in nothate) / len(nothate), 4
-        ),
-    }
-
-
-def classifier_figures(model, tok, tox_dir: Path) -> dict:
+def classifier_figures(clf, ctok, tox_dir: Path, data_dir: Path) -> dict:
+    """Accuracy on the labelled test sentences; insults deep in dialogues; graded scores."""
     from world.classifier import hate_probability
 
     test = read_jsonl(tox_dir / "test.jsonl")
-    p = hate_probability(model, tok, [r["text"] for r in test])
+    p = hate_probability(clf, ctok, [r["text"] for r in test])
     ok = [(pi > 0.5) == (r["label"] == "hate") for pi, r in zip(p, test, strict=True)]
-    hard = [o for o, r in zip(ok, test, strict=True) if r["hard_negative"]]
+    hard = [pi for pi, r in zip(p, test, strict=True) if r["hard_negative"]]
+    dialogues = read_jsonl(data_dir / "test.jsonl")
+    insult_lines = [line for line, _ in INSULTS]
+
+    def insult_turn(d: str) -> int:
+        return next(i for i, t in enumerate(d.split("\n")) if any(s in t for s in insult_lines))
+
+    late = [r["dialogue"] for r in dialogues if r["abusive"] and insult_turn(r["dialogue"]) >= 4]
+    clean = [r["dialogue"] for r in dialogues if not r["abusive"]]
+    p_late, p_clean = hate_probability(clf, ctok, late), hate_probability(clf, ctok, clean)
+    rude = [s.format(a="#Person1#", b="#Person2#", a_pos="his") for s in NEUTRAL_RUDE_SUMMARY]
     return {
-        "test_rows": len(test),
-        "accuracy": round(sum(ok) / len(ok), 4),
+        "sentence_test_rows": len(test),
+        "sentence_accuracy": share(ok),
         "hard_negatives": len(hard),
-        "hard_negative_accuracy": round(sum(hard) / len(hard), 4),
+        "hard_negative_mean_p_hate": round(sum(hard) / len(hard), 4),
+        "hard_negative_share_above_0.5": share(x > 0.5 for x in hard),
+        "insult_at_turn_5_or_later_dialogues": len(late),
+        "insult_at_turn_5_or_later_detected": share(x > 0.5 for x in p_late),
+        "clean_dialogues_flagged": share(x > 0.5 for x in p_clean),
+        "rude_not_abusive_summary_p_hate": [round(x, 4) for x in hate_probability(clf, ctok, rude)],
     }
 
 
-def zero_shot_figures(t5, tok, clf, ctok, data_dir: Path) -> tuple[dict, list[str]]:
+# ---- lab 1 ----
+
+
+def pick_shots(test: list[dict], n_scored: int, n: int = 3) -> list[int]:
+    """Short clean test dialogues outside the scored ones, of different topics, so 1-3 fit."""
+    cands = sorted(
+        (i for i in range(n_scored, len(test)) if not test[i]["abusive"]),
+        key=lambda i: (len(test[i]["dialogue"]), i),
+    )
+    chosen: list[int] = []
+    for i in cands:
+        if len(test[i]["dialogue"]) >= 160 and all(test[j]["topic"] != test[i]["topic"]
+                                                   for j in chosen):
+            chosen.append(i)
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
+    test = read_jsonl(data_dir / "test.jsonl")
+    n_scored = min(N_LAB1, len(test) // 2)  # the small build's test split has 20 rows
+    rows = test[:n_scored]
+    dialogues, refs = [r["dialogue"] for r in rows], [r["summary"] for r in rows]
+    shots = pick_shots(test, n_scored)
+    one = [(test[shots[0]]["dialogue"], test[shots[0]]["summary"])]
+    few = [(test[i]["dialogue"], test[i]["summary"]) for i in shots]
+    prompts = {
+        "no prompt": dialogues,
+        "instruction": [INSTRUCTION_TEMPLATE.format(dialogue=d) for d in dialogues],
+        "template": [FLAN_TEMPLATE.format(dialogue=d) for d in dialogues],
+        "one-shot": [in_context_prompt(one, d) for d in dialogues],
+        "few-shot": [in_context_prompt(few, d) for d in dialogues],
+    }
+    fits = {k: share(len(tok(p)["input_ids"]) <= MAX_SOURCE_TOKENS for p in v)
+            for k, v in prompts.items()}
+    outs = {k: generate(t5, tok, v) for k, v in prompts.items()}
+    r1 = {k: rouge_scores(v, refs, per_example=True)["rouge1"] for k, v in outs.items()}
+    style = {k: share("#Person" in o for o in v) for k, v in outs.items()}
+    shot_summary = one[0][1]
+    copies = [o == shot_summary or rouge_scores([o], [shot_summary])["rouge1"] >= 0.8
+              for o in outs["one-shot"]]
+    torch.manual_seed(SEED)
+    sampled = generate(t5, tok, prompts["instruction"], do_sample=True, temperature=1.0,
+                       top_k=0, top_p=1.0)
+    vocab = _vocabulary(data_dir)
+    nonword = [any(w not in vocab for w in _WORD.findall(s.lower())) for s in sampled]
+    figs = {
+        "n_dialogues": n_scored,
+        "shot_indices": shots,
+        "prompt_fits_window": fits,
+        "rouge1": {k: round(sum(v) / len(v), 4) for k, v in r1.items()},
+        "no_prompt_equals_instruction": sum(
+            a == b for a, b in zip(outs["no prompt"], outs["instruction"], strict=True)),
+        "rouge1_instruction_minus_no_prompt": ci_dict(r1["instruction"], r1["no prompt"]),
+        "template_differs_from_instruction": sum(
+            a != b for a, b in zip(outs["template"], outs["instruction"], strict=True)),
+        "rouge1_template_minus_instruction": ci_dict(r1["template"], r1["instruction"]),
+        "person_style_share": style,
+        "one_shot_copies_example": share(copies),
+        "own_dialogue_share": {k: round(own_dialogue_share(v, dialogues), 4)
+                               for k, v in outs.items() if k != "no prompt"},
+        "rouge1_one_shot_minus_zero_shot": ci_dict(r1["one-shot"], r1["instruction"]),
+        "rouge1_few_shot_minus_one_shot": ci_dict(r1["few-shot"], r1["one-shot"]),
+        "no_prompt_continues_with_turn": share(o.startswith("#Person") and ":" in o[:12]
+                                               for o in outs["no prompt"]),
+        "temperature_1_nonword_share": share(nonword),
+        "examples": {k: v[:3] for k, v in outs.items()},
+        "temperature_1_examples": sampled[:3],
+    }
+    log(f"  lab 1: {json.dumps({k: v for k, v in figs.items() if k != 'examples'})}")
+    return figs
+
+
+def _vocabulary(data_dir: Path) -> set[str]:
+    """Every word the world's texts, roles, topics, prompts and closings use."""
+    from world.summaries import ROLES
+
+    texts = [INSTRUCTION_TEMPLATE, FLAN_TEMPLATE, *CLOSINGS]
+    for split in ("train", "validation", "test"):
+        for r in read_jsonl(data_dir / f"{split}.jsonl"):
+            texts += [r["dialogue"], r["summary"], r["topic"]]
+    texts += [" ".join(pair) for pair in ROLES.values()] + list(ROLES)
+    return {w for t in texts for w in _WORD.findall(t.lower())}
+
+
+# ---- lab 2 and lab 3 ----
+
+
+def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, log=print) -> dict:
+    """Full and LoRA fine-tuning as lab 2 runs them, scored on every test dialogue; then the
+    LoRA summarizer (lab 3's starting policy) on a random held-out sample, for toxicity."""
+    from dataclasses import replace
+
+    from datasets import load_dataset
+    from peft import get_peft_model
+    from transformers import (
+        AutoModelForSeq2SeqLM,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorForSeq2Seq,
+        Seq2SeqTrainer,
+    )
+
+    from utils.finetune import build_lora_config, build_training_args, tokenize_dialogsum
+    from utils.profiles import get_profile
     from world.classifier import hate_probability
 
+    profile = replace(get_profile("tiny", verbose=False), model_id=str(t5_dir),
+                      dataset_id=str(data_dir), toxicity_model_id=str(clf_dir))
+    tok = AutoTokenizer.from_pretrained(t5_dir)
+    files = {s: str(data_dir / f"{s}.jsonl") for s in ("train", "validation", "test")}
+    dataset = load_dataset("json", data_files=files)
+    tokenized = tokenize_dialogsum(dataset, tok, profile)
+    collator = DataCollatorForSeq2Seq(tok, label_pad_token_id=-100)
     test = read_jsonl(data_dir / "test.jsonl")
-    preds = generate(t5, tok, [ZERO_SHOT_PROMPT.format(dialogue=r["dialogue"]) for r in test])
-    tox = hate_probability(clf, ctok, preds)
-    ab = [t for t, r in zip(tox, test, strict=True) if r["abusive"]]
-    cl = [t for t, r in zip(tox, test, strict=True) if not r["abusive"]]
-    words = [w for p in preds for w in p.split()]
-    return {
-        "rouge1": round(rouge1(preds, [r["summary"] for r in test]), 4),
-        "toxicity_abusive_mean": round(sum(ab) / len(ab), 4),
-        "toxicity_clean_mean": round(sum(cl) / len(cl), 4),
-        "mean_words": round(len(words) / len(preds), 2),
-        "distinct_word_share": round(len(set(words)) / max(1, len(words)), 4),
-        "examples": preds[:3],
-    }, preds
+    prompts = [INSTRUCTION_TEMPLATE.format(dialogue=r["dialogue"]) for r in test]
+    refs, dialogues = [r["summary"] for r in test], [r["dialogue"] for r in test]
+    models, seconds = {"base": AutoModelForSeq2SeqLM.from_pretrained(t5_dir)}, {}
+    for method in ("full", "lora"):
+        torch.manual_seed(profile.seed)
+        model = AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
+        if method == "lora":
+            model = get_peft_model(model, build_lora_config(profile))
+        args = build_training_args(profile, method, work / f"{method}-trainer",
+                                   disable_tqdm=True, logging_steps=100)
+        t0 = time.time()
+        Seq2SeqTrainer(model=model, args=args, data_collator=collator,
+                       train_dataset=tokenized["train"], processing_class=tok).train()
+        seconds[method] = round(time.time() - t0, 1)
+        models[method] = model.merge_and_unload() if method == "lora" else model
+        log(f"  lab 2: {method} fine-tuning took {seconds[method]} s")
+    outs = {k: generate(m, tok, prompts) for k, m in models.items()}
+    scores = {k: rouge_scores(v, refs, per_example=True) for k, v in outs.items()}
+    content = {k: [content_rouge1(o, r) for o, r in zip(v, refs, strict=True)]
+               for k, v in outs.items()}
+    figs: dict = {"n_test": len(test), "train_seconds": seconds,
+                  "rouge1": {k: round(sum(s["rouge1"]) / len(test), 4) for k, s in scores.items()},
+                  "content_rouge1": {k: round(sum(v) / len(v), 4) for k, v in content.items()}}
+    for k in ("full", "lora"):
+        figs[k] = {
+            "rouge1_gain": ci_dict(scores[k]["rouge1"], scores["base"]["rouge1"]),
+            "rouge2_gain": ci_dict(scores[k]["rouge2"], scores["base"]["rouge2"]),
+            "content_rouge1_gain": ci_dict(content[k], content["base"]),
+            "loop_share": share(looping(o) for o in outs[k]),
+            "own_dialogue_share": round(own_dialogue_share(outs[k], dialogues), 4),
+            "examples": outs[k][:3],
+        }
+    figs["base_own_dialogue_share"] = round(own_dialogue_share(outs["base"], dialogues), 4)
+    figs["lora_minus_full_rouge1"] = ci_dict(scores["lora"]["rouge1"], scores["full"]["rouge1"])
+    log(f"  lab 2: {json.dumps({k: v for k, v in figs.items()})}")
 
-
-def finetune_figures(
-    model_dir: Path,
-    data_dir: Path,
-    seed: int = 42,
-    log=print,
-    lr: float | None = None,
-    batch_size: int | None = None,
-    epochs: int | None = None,
-) -> dict:
-    """Full fine-tuning within the lab-2 budget, then test ROUGE-1 before/after."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    lr, batch_size = lr or FT_LEARNING_RATE, batch_size or FT_BATCH_SIZE
-    epochs = epochs or FT_EPOCHS
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
-    train = read_jsonl(data_dir / "train.jsonl")
-    test = read_jsonl(data_dir / "test.jsonl")
-    prompts = [ZERO_SHOT_PROMPT.format(dialogue=r["dialogue"]) for r in test]
-    refs = [r["summary"] for r in test]
-    before = rouge1(generate(model, tok, prompts), refs)
-    torch.manual_seed(seed)
-    pairs = [(ZERO_SHOT_PROMPT.format(dialogue=r["dialogue"]), r["summary"]) for r in train]
-    opt = torch.optim.AdamW(model.parameters(), lr=lr)
-    steps = epochs * math.ceil(len(pairs) / batch_size)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / steps)
-    model.train()
-    t0, step = time.time(), 0
-    for epoch in range(epochs):
-        rng = random.Random(seed + epoch)
-        for input_ids, attn, labels in _batches(pairs, tok, batch_size, rng):
-            model(input_ids=input_ids, attention_mask=attn, labels=labels).loss.backward()
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step += 1
-            if time.time() - t0 > FT_BUDGET_S:
-                break
-        if time.time() - t0 > FT_BUDGET_S:
-            break
-    train_s = time.time() - t0
-    preds = generate(model, tok, prompts)
-    after = rouge1(preds, refs)
-    log(f"  fine-tune: {step}/{steps} steps in {train_s:.0f}s, ROUGE-1 {before:.3f} -> {after:.3f}")
-    return {
-        "learning_rate": lr,
-        "batch_size": batch_size,
-        "epochs": epochs,
-        "steps": step,
-        "planned_steps": steps,
-        "train_seconds": round(train_s, 1),
-        "rouge1_before": round(before, 4),
-        "rouge1_after": round(after, 4),
-        "lift": round(after - before, 4),
-        "examples": preds[:3],
+    # lab 3: the LoRA summarizer (merged) is PPO's starting policy
+    rng = random.Random(SEED)
+    pool = [r for r in test if 200 <= len(r["dialogue"]) <= 1000]
+    sample = rng.sample(pool, min(N_LAB3, len(pool)))
+    sample_prompts = [INSTRUCTION_TEMPLATE.format(dialogue=r["dialogue"]) for r in sample]
+    summaries = generate(models["lora"], tok, sample_prompts)
+    ctok = AutoTokenizer.from_pretrained(clf_dir)
+    clf = AutoModelForSequenceClassification.from_pretrained(clf_dir)
+    tox_summary = hate_probability(clf, ctok, summaries)
+    tox_course = hate_probability(
+        clf, ctok, [p + s for p, s in zip(sample_prompts, summaries, strict=True)])
+    abusive = [r["abusive"] for r in sample]
+    figs["lab3"] = {
+        "sample": len(sample),
+        "abusive_in_sample": sum(abusive),
+        "toxicity_summary_only": ci_dict(tox_summary),
+        "toxicity_prompt_plus_summary": ci_dict(tox_course),
+        "summary_toxicity_abusive_mean": round(
+            sum(t for t, a in zip(tox_summary, abusive, strict=True) if a) / max(1, sum(abusive)),
+            4),
+        "summary_toxicity_clean_mean": round(
+            sum(t for t, a in zip(tox_summary, abusive, strict=True) if not a)
+            / max(1, len(abusive) - sum(abusive)), 4),
+        "examples": summaries[:3],
     }
+    log(f"  lab 3: {json.dumps(figs['lab3'])}")
+    return figs
 
 
 def measure_all(out: Path, log=print, finetune: bool = True) -> dict:
@@ -167,32 +341,43 @@ def measure_all(out: Path, log=print, finetune: bool = True) -> dict:
 
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     tok, t5 = AutoTokenizer.from_pretrained(t5_dir), AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
-    ctok, clf = (
-        AutoTokenizer.from_pretrained(clf_dir),
-        AutoModelForSequenceClassification.from_pretrained(clf_dir),
-    )
-    figs = {
+    ctok = AutoTokenizer.from_pretrained(clf_dir)
+    clf = AutoModelForSequenceClassification.from_pretrained(clf_dir)
+    figs: dict = {
         "corpus": corpus_figures(out / "dialogsum"),
-        "toxicity_set": toxicity_figures(out / "toxicity"),
-        "classifier": classifier_figures(clf, ctok, out / "toxicity"),
+        "classifier": classifier_figures(clf, ctok, out / "toxicity", out / "dialogsum"),
+        "params": {
+            "flan-t5-tiny": sum(p.numel() for p in t5.parameters()),
+            "toxicity-classifier-tiny": sum(p.numel() for p in clf.parameters()),
+        },
+        "assets_bytes": sum(f.stat().st_size for f in out.rglob("*") if f.is_file()),
     }
-    log(f"  classifier: {figs['classifier']}")
-    figs["zero_shot"], _ = zero_shot_figures(t5, tok, clf, ctok, out / "dialogsum")
-    log(f"  zero-shot: {figs['zero_shot']}")
-    figs["params"] = {
-        "flan-t5-tiny": sum(p.numel() for p in t5.parameters()),
-        "toxicity-classifier-tiny": sum(p.numel() for p in clf.parameters()),
-    }
+    log(f"  corpus: {json.dumps(figs['corpus'])}")
+    log(f"  classifier: {json.dumps(figs['classifier'])}")
+    figs["lab1"] = lab1_figures(t5, tok, out / "dialogsum", log=log)
     if finetune:
-        figs["finetune"] = finetune_figures(t5_dir, out / "dialogsum", log=log)
+        work = out.parent / f".{out.name}-measure"
+        figs["lab2"] = lab2_lab3_figures(t5_dir, clf_dir, out / "dialogsum", work, log=log)
     return figs
 
 
-def main() -> None:
-    import json
-
+def main(out: Path | None = None, finetune: bool = True) -> None:
+    """Print the figures of ``out`` (default: the shipped assets, left untouched); a staged
+    ``out`` also gets them in its ``world_figures.json``, model cards and README."""
     from utils.paths import ASSETS_DIR
 
     torch.set_num_threads(1)
-    figs = measure_all(ASSETS_DIR)
+    torch.use_deterministic_algorithms(True)
+    figs = measure_all(out or ASSETS_DIR, finetune=finetune)
+    if out is not None and out.resolve() != ASSETS_DIR.resolve():
+        from world.cards import write_cards
+
+        stages = out.parent / "world-ckpt" / out.name / "stages.json"  # the build's timings
+        if stages.exists():
+            figs["build_stage_seconds"] = json.loads(stages.read_text())
+            trained = stages.parent / "t5" / "trained.json"
+            if trained.exists():  # (trained, planned) steps of the T5 pretraining
+                figs["t5_pretrain_steps"] = list(json.loads(trained.read_text()).values())
+        write_cards(out, figs)
+        (out / "world_figures.json").write_text(json.dumps(figs, indent=2) + "\n")
     print(json.dumps(figs, indent=2))

@@ -234,3 +234,48 @@ def generate_toxicity_set(
     rng.shuffle(rows)
     a, b = int(0.8 * len(rows)), int(0.9 * len(rows))
     return {"train": rows[:a], "validation": rows[a:b], "test": rows[b:]}
+
+
+HARD_NEGATIVE_TARGET = 0.12
+"""P(hate) the classifier learns for rude-but-not-abusive text: graded, not 0 and not 1."""
+RUDE_SUMMARY_TARGET = 0.3
+"""P(hate) for a summary that says someone was rude without repeating the insult."""
+
+
+def classifier_rows(tox_train: list[dict], corpus: list[dict], seed: int = 6006) -> list[dict]:
+    """Soft-target training rows (``text``, ``target``) for the toxicity classifier.
+
+    The labelled sentences, plus dialogue-length texts from ``corpus`` (the pretraining
+    dialogues, not the shipped ones): whole dialogues (an insult after several clean turns
+    is hate), their references, and lab 3's shape, instruction prompt + summary.
+    """
+    from utils.prompts import INSTRUCTION_TEMPLATE
+
+    rng = random.Random(seed)
+    insult_words = tuple(line for line, _ in INSULTS)
+    rows = [
+        {
+            "text": r["text"],
+            "target": 1.0 if r["label"] == "hate" else HARD_NEGATIVE_TARGET * r["hard_negative"],
+        }
+        for r in tox_train
+    ]
+    for r in corpus:
+        assert r["abusive"] == any(w in r["dialogue"] for w in insult_words)
+        rude_summary = r["abusive"] and not _repeats_insult(r["summary"])
+        summary_target = RUDE_SUMMARY_TARGET if rude_summary else float(r["abusive"])
+        kind = rng.random()
+        if kind < 0.45:
+            rows.append({"text": r["dialogue"], "target": float(r["abusive"])})
+        elif kind < 0.75:
+            rows.append({"text": r["summary"], "target": summary_target})
+        else:  # the course scores prompt + summary: the dialogue's insult counts
+            text = INSTRUCTION_TEMPLATE.format(dialogue=r["dialogue"]) + r["summary"]
+            rows.append({"text": text, "target": max(float(r["abusive"]), summary_target)})
+    return rows
+
+
+def _repeats_insult(summary: str) -> bool:
+    """Whether a reference repeats the insult (a clause of ``INSULTS``), not only says 'rude'."""
+    clauses = [c.split("{b}")[-1].strip(" .") for _, c in INSULTS]
+    return any(c and c in summary for c in clauses)
