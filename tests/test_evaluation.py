@@ -10,11 +10,15 @@ from utils.evaluation import (
     comparison_table,
     content_rouge1,
     content_words,
+    copies_example,
     distinct_n,
+    has_non_word,
     has_repeated_ngram,
+    in_person_style,
     load_rouge,
     load_toxicity,
     rouge_scores,
+    vocabulary,
 )
 from utils.paths import TINY_CLASSIFIER_DIR
 
@@ -150,3 +154,14 @@ def test_content_rouge1_is_rouge1_over_content_words():
                 .fmeasure for p, r in zip(predictions, references, strict=True)]
     np.testing.assert_allclose(content_rouge1(predictions, references), expected)
     assert content_rouge1(["#Person1# #Person2# the a"], ["#Person1# the"])[0] == 0.0
+
+
+def test_person_style_copying_and_non_words():
+    assert in_person_style("#Person1# asks #Person2# for the bill.")
+    assert not in_person_style("A customer asks for the bill.")
+    example, own = "#Person1# books a flight to Paris.", "#Person2# orders a pizza with olives."
+    assert copies_example("#Person1# books a flight to Paris on Monday.", example, own)
+    assert not copies_example("#Person2# orders a pizza.", example, own)
+    known = vocabulary(["#Person1#: I'd like a table for two.", "A guest books a table."])
+    assert not has_non_word("#Person1# books a table for two.", known)
+    assert has_non_word("#Person1# books a tablo for two.", known)

@@ -185,3 +185,30 @@ def content_rouge1(predictions: Sequence[str], references: Sequence[str]) -> np.
         precision, recall = hits / sum(p.values()), hits / sum(r.values())
         scores.append(2 * precision * recall / (precision + recall))
     return np.array(scores)
+
+
+PERSON_TAG = re.compile(r"#Person\d#")
+
+
+def in_person_style(text: str) -> bool:
+    """True for a DialogSum-style summary: it names the speakers ``#Person1#``, ``#Person2#``."""
+    return bool(PERSON_TAG.search(text))
+
+
+def copies_example(output: str, example_summary: str, own_reference: str) -> bool:
+    """True when ``output`` says more of an in-context example's summary than of the summary of
+    the dialogue it was asked about (content-word ROUGE-1): it summarized the example."""
+    to_example, to_own = content_rouge1([output, output], [example_summary, own_reference])
+    return bool(to_example > to_own)
+
+
+def vocabulary(texts: Sequence[str]) -> frozenset[str]:
+    """Every lower-cased word (letters, digits, apostrophes) of ``texts``."""
+    return frozenset(w for t in texts for w in re.findall(r"[a-z0-9']+", t.lower()))
+
+
+def has_non_word(text: str, known: frozenset[str]) -> bool:
+    """True when ``text`` holds a word that ``known`` (a corpus's vocabulary) lacks: the
+    made-up words of sampling from too flat a distribution."""
+    return any(w not in known for w in re.findall(r"[a-z0-9']+", re.sub(r"#person\d#", " ",
+                                                                          text.lower())))
