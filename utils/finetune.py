@@ -240,8 +240,9 @@ def lora_summarizer(profile: Profile, tokenizer: PreTrainedTokenizerBase, datase
         tokenized = tokenize_dialogsum(train_rows, tokenizer, profile)
         trainer = Seq2SeqTrainer(
             model=model,
+            # logging changes nothing the weights depend on: a progress bar, no loss lines
             args=build_training_args(profile, "lora", adapter_dir.parent / "lora-trainer",
-                                     disable_tqdm=True),
+                                     logging_strategy="no"),
             data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX),
             train_dataset=tokenized["train"],
             processing_class=tokenizer,

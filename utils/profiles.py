@@ -37,6 +37,9 @@ class Lab1Settings:
     """Test dialogues used as the one-shot example (course: 40)."""
     few_shot_indices: tuple[int, ...] = (40, 80, 120)
     """Test dialogues used as few-shot examples (course: 40, 80, 120)."""
+    overflow_shot_indices: tuple[int, ...] = (40, 80, 120)
+    """Solved examples long enough to push the dialogue past the window, for the overflow
+    demonstration (course: its few-shot prompt, which overflowed)."""
     temperatures: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0)
     """Sampling temperatures compared."""
     samples_per_setting: int = 5
@@ -125,6 +128,25 @@ class LessonChecks:
     check cells then assert only what holds without training, and say so."""
     lab1_min_distinct2_gain: float = 0.2
     """Distinct-2 at the highest temperature exceeds greedy's by at least this."""
+    lab1_prompt_lessons: bool = False
+    """Assert lab 1's prompt lessons, with the thresholds below: the instruction beats no
+    prompt, one-shot beats zero-shot and few-shot (that fits) is not worse than one-shot, each
+    by a paired 95% CI. Off in course: this project has not run FLAN-T5 to confirm them."""
+    lab1_max_no_prompt_same: float = 0.2
+    """At most this share of no-prompt outputs equals the instruction's (the prompt matters)."""
+    lab1_min_template_differs: float = 0.5
+    """At least this share of FLAN-template outputs differs from the instruction's."""
+    lab1_min_one_shot_style: float = 0.5
+    """At least this share of one-shot outputs takes the example's #PersonN# style..."""
+    lab1_max_zero_shot_style: float = 0.1
+    """...which at most this share of zero-shot outputs has."""
+    lab1_max_copies_example: float = 0.05
+    """At most this share of one-shot outputs summarizes the example instead."""
+    lab1_min_own_dialogue: float = 0.9
+    """At least this share of one-shot outputs is about its own dialogue."""
+    lab1_max_non_words: float | None = None
+    """At temperature 1.0 (no top-k/top-p), at most this share of samples holds a word found
+    nowhere in the training data (None: not checked)."""
     lab2_min_rouge1_gain: float = 0.0
     """Full and LoRA beat the base model's ROUGE-1 by more than this."""
     lab2_max_adapter_share: float = 0.1
