@@ -238,11 +238,12 @@ TINY = Profile(
     cell_timeout_s=900,  # every tiny cell takes seconds; a hang should fail fast
     lab1=replace(
         COURSE.lab1,
-        # non-abusive test dialogues; the few-shot shots are long so that, as in the
-        # course, the few-shot prompt overflows the 512-token window
+        # non-abusive test dialogues; the overflow shots are long so that, as in the
+        # course, their prompt overflows the 512-token window
         example_indices=(45, 200),
         one_shot_indices=(45,),
         few_shot_indices=(45, 36, 51),
+        overflow_shot_indices=(45, 36, 51),
         # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep
         # the same head and draw the same samples; tighter ones show the difference
         sampling_top_k=10,
