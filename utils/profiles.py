@@ -148,7 +148,18 @@ class LessonChecks:
     """At temperature 1.0 (no top-k/top-p), at most this share of samples holds a word found
     nowhere in the training data (None: not checked)."""
     lab2_min_rouge1_gain: float = 0.0
-    """Full and LoRA beat the base model's ROUGE-1 by more than this."""
+    """The 95% CI of each method's ROUGE-1 gain over the base model starts at least here (and
+    above 0; ROUGE-2's too)."""
+    lab2_content_lessons: bool = False
+    """Assert that the gain is in what the summaries say: content-word ROUGE-1 gain above 0,
+    loops and summaries about another dialogue rare (thresholds below). Off in course: not
+    measured on FLAN-T5 by this project."""
+    lab2_max_loop_share: float = 0.02
+    """At most this share of fine-tuned summaries repeats a 3-gram 3+ times."""
+    lab2_min_own_dialogue: float = 0.95
+    """At least this share of fine-tuned summaries is about its own dialogue."""
+    lab2_lora_vs_full: tuple[float, float] | None = None
+    """LoRA's ROUGE-1 minus full fine-tuning's lies in this range (None: not checked)."""
     lab2_max_adapter_share: float = 0.1
     """The LoRA adapter's weights are at most this share of the full model's on disk."""
     lab2_max_lora_share: float = 0.05
@@ -284,7 +295,7 @@ TINY = Profile(
     ),
     checks=replace(
         COURSE.checks,
-        lab2_min_rouge1_gain=0.10,  # measured +0.11 with CIs above +0.07
+        lab2_min_rouge1_gain=0.05,  # the stand-in's fine-tuning gain is large and measured
         lab3_min_toxicity_drop=0.4,  # 20 PPO steps reliably remove the trained-in insult
     ),
 )
