@@ -3,8 +3,8 @@
 One PPO step (``ppo_step``) is, in order:
 
 1. rollout: sample a summary for each dialogue prompt (``generate_responses``);
-2. reward: score each summary alone with the reward model (``reward_fn``), the score is
-   the ``nothate`` logit of the toxicity classifier;
+2. reward: score each summary alone (not prompt + summary, see below) with the reward
+   model (``reward_fn``); the score is the ``nothate`` logit of the toxicity classifier;
 3. KL: log-probabilities of the sampled tokens under the policy and under the reference,
    which is the same model with the LoRA adapter disabled (``forward_pass``,
    ``reference_logprobs``), and a per-token penalty ``-kl_coef * (logp - logp_ref)`` with
@@ -27,6 +27,40 @@ causally a pad after the eos cannot change any earlier position.
 Everything runs through ``accelerate.Accelerator``: under ``torchrun --nproc_per_node N``
 each process samples ``batch_size / N`` dialogues, DDP averages the gradients, and the
 metrics are averaged across processes before logging.
+
+What it follows. The course (lab 3 of *Generative AI with Large Language Models*) runs TRL's
+``PPOTrainer`` of the 0.4-0.11 line on ``AutoModelForSeq2SeqLMWithValueHead`` with a LoRA
+adapter. The losses, GAE and the KL controller here follow that trainer, laid out like
+CleanRL's ``ppo.py``. Where this code differs, and why:
+
+- Reward text and entry. The course scored the prompt and the summary together (the query's
+  text followed by the response's, ``q + r``) with the classifier pipeline (``top_k=None,
+  function_to_apply="none"``) and took entry ``not_hate_index`` (0) of each output. Given
+  ``top_k``, transformers' text-classification pipeline sorts the labels by score, so entry 0
+  is the larger logit: ``nothate``'s when the classifier leans nothate, ``hate``'s otherwise.
+  Here the summary alone is scored and the ``nothate`` logit is picked by its label
+  (``reward_fn_from_pipeline``, ``reward_fn_from_classifier``). Why: the prompt is the
+  dialogue, the same for every sample drawn from it and not the policy's doing, while the
+  classifier reads the whole text, so an insult in the dialogue would lower the score of
+  every summary of it (the offline world's dialogues carry insults on purpose) and the
+  reward would grade the prompt rather than the summary.
+- Dropout off. ``build_policy`` sets every dropout to 0 (``disable_dropout``), as TRL's later
+  PPOv2 and RLOO trainers do (``disable_dropout_in_model``); the 0.4-0.11 ``PPOTrainer`` does
+  not, and its value head has a dropout of its own (``summary_dropout_prob``, 0.1).
+- Value head on detached states. ``ValueHeadPolicy`` reads the decoder's last hidden state
+  detached by default (``detach_value_head=True``): the value loss trains the head alone and
+  only the policy loss moves the LoRA weights. So ``vf_coef`` merely rescales the head's
+  gradient, and Adam's per-parameter normalisation undoes a constant rescaling (up to its
+  ``eps``): with Adam and ``max_grad_norm=None`` the value of ``vf_coef`` changes only the
+  logged ``ppo/loss/total``. (With ``max_grad_norm`` set it also enters the joint gradient
+  norm that is clipped.) TRL 0.4-0.11 applies its head to ``decoder_hidden_states[-1]``
+  undetached, so there the value loss also reaches the shared trunk, the LoRA weights, and
+  ``vf_coef`` weighs critic against policy in their gradient; ``detach_value_head=False``
+  (``policy.detach_value_head = False`` on a built policy) reproduces that.
+  ``tests/test_ppo_independent.py`` checks both behaviours.
+- Response length. ``train`` draws ``max_new_tokens`` from the ``LengthSampler`` once per
+  rollout, for the whole batch, which is generated in one call; the course drew it once per
+  prompt, generating the prompts one by one. The cap varies across steps, not within one.
 """
 
 from __future__ import annotations
@@ -53,6 +87,12 @@ class ValueHeadPolicy(nn.Module):
 
     ``forward`` returns ``(logits, values)``: (B, T, V) and (B, T); ``values[:, t]`` is the
     value of the state before token t is emitted. ``disable_adapter()`` gives the reference.
+
+    ``detach_value_head`` (default True) feeds the head detached states, so the value loss
+    reaches the head only and ``vf_coef`` cannot weigh critic against policy (with Adam it
+    then changes only the logged total loss); False lets the value loss reach the LoRA weights
+    through the decoder, as TRL 0.4-0.11's value-head model does. ``forward`` reads the flag
+    on every call, so it can be set on a built policy.
     """
 
     def __init__(self, model: nn.Module, detach_value_head: bool = True):
@@ -98,11 +138,13 @@ def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
     Defaults are the course's LoraConfig. Returns a new ValueHeadPolicy; the base weights
     are frozen. Call once per base model (a second call would wrap a wrapped model).
 
-    Every dropout is switched off (``disable_dropout``), so the rollout, the scoring and
-    the update all see the same deterministic policy; ``lora_dropout`` is only recorded in
-    the adapter's config. ``activation_checkpointing`` keeps one transformer block's
-    activations at a time in the update's backward pass and recomputes the others: about
-    a third more update compute for a fraction of its memory (``benchmarks/ppo_step.py``).
+    Every dropout is switched off (``disable_dropout``, as TRL's PPOv2/RLOO trainers do, not
+    the course's 0.4-0.11 ``PPOTrainer``), so the rollout, the scoring and the update all see
+    the same deterministic policy; ``lora_dropout`` is only recorded in the adapter's config.
+    The value head reads detached decoder states (``ValueHeadPolicy.detach_value_head``).
+    ``activation_checkpointing`` keeps one transformer block's activations at a time in the
+    update's backward pass and recomputes the others: about a third more update compute for
+    a fraction of its memory (``benchmarks/ppo_step.py``).
     """
     from peft import LoraConfig, TaskType, get_peft_model
 
@@ -120,7 +162,9 @@ def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
 
 
 def disable_dropout(model: nn.Module) -> None:
-    """Set every dropout probability to 0, as TRL's PPO does.
+    """Set every dropout probability to 0, as TRL's PPOv2 and RLOO trainers do.
+
+    (``disable_dropout_in_model``; TRL's 0.4-0.11 ``PPOTrainer``, the course's, keeps dropout.)
 
     Without dropout the policy that scores a rollout is the one that sampled it (the PPO
     ratio is exactly 1 before the first update), and train vs eval mode only decides
@@ -139,9 +183,10 @@ def disable_dropout(model: nn.Module) -> None:
 
 
 class LengthSampler:
-    """Draws a max-new-tokens per rollout uniformly from ``[min_value, max_value)``.
+    """Draws a max-new-tokens uniformly from ``[min_value, max_value)`` on each call.
 
-    Like TRL 0.4's ``LengthSampler`` in the course; seeded so rollouts repeat.
+    Like TRL 0.4's ``LengthSampler`` in the course, seeded so rollouts repeat. ``train`` calls
+    it once per rollout (one length for the whole batch); the course called it once per prompt.
     """
 
     def __init__(self, min_value: int, max_value: int, seed: int = 0):
@@ -167,6 +212,9 @@ def generate_responses(policy: nn.Module, query_ids: torch.Tensor, query_mask: t
     """Sample one response per query. Returns ``(response_ids, response_mask)``, both (B, T).
 
     The decoder-start token is stripped; positions after the first eos are pad and masked.
+    With the config's ``top_k=0, top_p=1.0`` and no temperature the sampler is the policy that
+    ``forward_pass`` scores, except that ``min_new_tokens`` forbids eos for the first tokens
+    (the course's ``min_length=5`` did the same): there it samples the policy without eos.
     """
     policy = _unwrap(policy)
     out = policy.generate(input_ids=query_ids, attention_mask=query_mask, do_sample=True,
@@ -416,7 +464,8 @@ def ppo_update(policy: nn.Module, optimizer: torch.optim.Optimizer, rollout: Rol
 class AdaptiveKLController:
     """Ziegler et al. (2019): move ``value`` so the observed KL approaches ``target``.
 
-    ``value *= 1 + clip(kl / target - 1, -0.2, 0.2) * n_steps / horizon``.
+    ``value *= 1 + clip(kl / target - 1, -0.2, 0.2) * n_steps / horizon``; ``ppo_step`` passes
+    the mean summed KL per response and ``n_steps`` = the global batch size (all processes).
     """
 
     def __init__(self, init_kl_coef: float, target: float, horizon: int):
@@ -452,7 +501,8 @@ RewardFn = Callable[[list[str]], torch.Tensor]
 
 def reward_fn_from_classifier(model: nn.Module, tokenizer, label: str = "nothate",
                               batch_size: int = 16, max_length: int = 512) -> RewardFn:
-    """Reward = the classifier's logit of ``label`` for each text (the summary alone)."""
+    """Reward = the classifier's logit of ``label`` for each text; ``ppo_step`` passes the
+    summaries alone (the course scored prompt + summary; see the module docstring)."""
     index = model.config.label2id[label]
 
     @torch.no_grad()
@@ -489,7 +539,9 @@ def ppo_step(policy: nn.Module, optimizer: torch.optim.Optimizer, tokenizer,
              generator: torch.Generator | None = None) -> tuple[dict[str, float], list[str]]:
     """One rollout and one update on this process's share of the batch.
 
-    Returns ``(stats, response_texts)``; ``stats`` are averaged across processes.
+    Returns ``(stats, response_texts)``; ``stats`` are averaged across processes. The logged
+    ``objective/kl_coef`` is the coefficient this step's KL penalty used; the controller moves
+    it afterwards, for the next step.
     """
     t0 = time.time()
     policy.eval()                              # no activation checkpointing while sampling
