@@ -111,14 +111,18 @@ def test_forward_pass_equals_step_by_step_decoding_from_decoder_start(tiny_t5):
     with torch.no_grad():
         logprobs, values, logits = forward_pass(policy, q_ids, q_mask, r_ids)
     torch.testing.assert_close(
-        logits, step_logits, atol=1e-5, rtol=1e-5, msg="forward_pass logits != raw decoder logits"
-    )
-    torch.testing.assert_close(
         logprobs,
         step_lp,
         atol=1e-5,
         rtol=1e-5,
         msg="log p(r_t) != step-by-step decoding: decoder inputs misaligned or logits rescaled",
+    )
+    torch.testing.assert_close(
+        logits,
+        step_logits,
+        atol=1e-5,
+        rtol=1e-5,
+        msg="logits at t != the raw decoder's after reading [start, r_0 .. r_(t-1)]",
     )
     torch.testing.assert_close(
         values, step_v, atol=1e-5, rtol=1e-5, msg="values[:, t] != value of the state before r_t"
@@ -498,10 +502,12 @@ class FakeAccelerator:
 class RecordingKL(AdaptiveKLController):
     """The real controller, remembering what ``update`` was called with."""
 
-    calls: list[tuple[float, int]]
+    def __init__(self, init_kl_coef: float, target: float, horizon: int):
+        super().__init__(init_kl_coef, target, horizon)
+        self.calls: list[tuple[float, int]] = []
 
     def update(self, current_kl: float, n_steps: int) -> None:
-        self.calls = [*getattr(self, "calls", []), (current_kl, n_steps)]
+        self.calls.append((current_kl, n_steps))
         super().update(current_kl, n_steps)
 
 
