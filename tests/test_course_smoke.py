@@ -12,7 +12,10 @@ Wall time on 2 shared CPU cores: see the README's test section.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +30,7 @@ from nbclient.exceptions import CellExecutionError
 from tests.hub_standin import DIALOGSUM_ID, ROBERTA_ID, T5_ID
 from tests.hub_standin.fixtures import hub_standin_fixture  # noqa: F401 - the hub_standin fixture
 from tests.hub_standin.server import HubStandin
-from utils.paths import LABS_DIR
+from utils.paths import LABS_DIR, REPO_ROOT
 
 LABS = sorted(LABS_DIR.glob("lab[0-9]*_*.ipynb"))
 CELL_TIMEOUT_S = 900
@@ -41,6 +44,8 @@ def course_env(hub_standin: HubStandin, tmp_path_factory) -> Iterator[Path]:
     Yields the folder the executed notebooks are written to.
     """
     root = tmp_path_factory.mktemp("course-smoke")
+    (REPO_ROOT / "outputs").mkdir(exist_ok=True)
+    outputs = tempfile.mkdtemp(prefix="test-course-smoke-", dir=REPO_ROOT / "outputs")
     with pytest.MonkeyPatch.context() as mp:
         for name in OFFLINE_SWITCHES:  # the root conftest turns them on for the tiny tests
             mp.delenv(name, raising=False)
@@ -61,13 +66,21 @@ def course_env(hub_standin: HubStandin, tmp_path_factory) -> Iterator[Path]:
             "no_proxy": "127.0.0.1,localhost",
             # datasets' download counter pings s3.amazonaws.com whatever HF_ENDPOINT says
             "HF_UPDATE_DOWNLOAD_COUNTS": "0",
-            "LABS_OUTPUTS_DIR": str(root / "outputs"),  # lab 2's adapter, for lab 3
+            # lab 2's checkpoints and adapter (for lab 3), apart from any other run's; inside
+            # the repository's git-ignored outputs/, as the notebooks print paths relative to it
+            "LABS_OUTPUTS_DIR": outputs,
             "LABS_WIDGETS": "0",
+            # one torch thread: on a shared 2-core machine two threads ran flan-t5-base's
+            # generation 4-7x slower than one (measured: 37.9 s vs 5.1 s for a batch of 4)
+            "OMP_NUM_THREADS": "1",
             "MPLBACKEND": "Agg",
         }
         for name, value in env.items():
             mp.setenv(name, value)
-        yield root / "executed"
+        try:
+            yield root / "executed"
+        finally:
+            shutil.rmtree(outputs, ignore_errors=True)  # ~1 GB of smoke checkpoints
 
 
 def _execute(notebook_path: Path, out_dir: Path) -> float:
@@ -179,4 +192,74 @@ def test_auto_picks_course_with_the_standin_and_a_gpu_else_tiny(
 
 def test_labs_found() -> None:
     assert [p.name[:5] for p in LABS] == ["lab1_", "lab2_", "lab3_"]
-    assert os.environ.get("LABS_PROFILE") != "course"  # the module leaves the session as it was
+
+
+# ---- a wrong id, label or column fails with the project's clear error ----
+
+_ERROR_PROBE = r"""
+import json, sys
+from dataclasses import replace
+from transformers import AutoModelForSeq2SeqLM, pipeline
+from utils.data import load_dialogsum
+from utils.errors import LabsError, explain_load_errors
+from utils.evaluation import load_toxicity
+from utils.ppo import reward_fn_from_pipeline
+from utils.profiles import COURSE
+
+def outcome(call):
+    try:
+        call()
+    except Exception as exc:
+        return [type(exc).__name__, str(exc)]
+    return ["no error", ""]
+
+def bad_id():
+    with explain_load_errors("model", "google/flan-t5-bsae"):
+        AutoModelForSeq2SeqLM.from_pretrained("google/flan-t5-bsae")
+
+pipe = pipeline("text-classification", model=sys.argv[2], device="cpu")
+print(json.dumps({
+    "id": outcome(bad_id),
+    "column": outcome(lambda: load_dialogsum(replace(COURSE, dataset_id=sys.argv[1]))),
+    "toxicity label": outcome(lambda: load_toxicity(sys.argv[2]).compute(
+        predictions=["hello"], toxic_label=COURSE.toxic_label)),
+    "reward label": outcome(lambda: reward_fn_from_pipeline(pipe, COURSE.nontoxic_label)(["hi"])),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def broken_outcomes(course_env: Path) -> dict[str, list[str]]:
+    """What the labs' own calls raise on a misspelt id, a data set without ``summary`` and a
+    classifier without ``nothate``/``hate`` (served by the stand-in as extra repositories)."""
+    import subprocess
+    import sys
+
+    from tests.hub_standin import NO_SUMMARY_ID, OTHER_LABELS_ID
+
+    out = subprocess.run(
+        [sys.executable, "-c", _ERROR_PROBE, NO_SUMMARY_ID, OTHER_LABELS_ID],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "LABS_SCALE": ""},
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_a_misspelt_course_id_says_so(broken_outcomes) -> None:
+    kind, message = broken_outcomes["id"]
+    assert kind == "LabsError" and "'google/flan-t5-bsae'" in message
+
+
+def test_a_data_set_without_summary_names_the_column(broken_outcomes) -> None:
+    kind, message = broken_outcomes["column"]
+    assert kind == "LabsError" and "no 'summary' column" in message
+
+
+@pytest.mark.parametrize("use", ["toxicity label", "reward label"])
+def test_a_classifier_without_the_course_labels_names_them(broken_outcomes, use) -> None:
+    kind, message = broken_outcomes[use]
+    assert kind in ("LabsError", "ValueError"), (kind, message)
+    assert "LABEL_0" in message and ("nothate" in message or "hate" in message)

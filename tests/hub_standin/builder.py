@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-VERSION = "1"
+VERSION = "2"
 """Bump when the artefacts change: the cache is keyed by it."""
 
 T5_ID = "google/flan-t5-base"
@@ -40,6 +40,11 @@ ROBERTA_ID = "facebook/roberta-hate-speech-dynabench-r4-target"
 DIALOGSUM_ID = "knkarthick/dialogsum"
 DIALOGSUM_ROWS = {"train": 12460, "validation": 500, "test": 1500}
 """The real data set's row counts per split."""
+# Broken variants, for tests that the labs fail with a clear error on a wrong id, label or column
+NO_SUMMARY_ID = "labs-standin/dialogsum-no-summary"
+"""DialogSum's CSVs without the ``summary`` column (20 rows per split)."""
+OTHER_LABELS_ID = "labs-standin/roberta-other-labels"
+"""The classifier with labels LABEL_0/LABEL_1 instead of nothate/hate (weights shared)."""
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ASSETS = REPO_ROOT / "assets"
@@ -290,6 +295,28 @@ def _build_dialogsum(folder: Path) -> None:
     )
 
 
+def _without_summary(source: Path, folder: Path) -> None:
+    for split in DIALOGSUM_ROWS:
+        with (source / f"{split}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))[:20]
+        with (folder / f"{split}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "dialogue", "topic"])
+            writer.writerows([r["id"], r["dialogue"], r["topic"]] for r in rows)
+
+
+def _other_labels(source: Path, folder: Path) -> None:
+    for file in source.iterdir():
+        if file.name != "config.json":
+            os.link(file, folder / file.name)  # same bytes, no second 500 MB copy
+    config = json.loads((source / "config.json").read_text(encoding="utf-8"))
+    config["id2label"], config["label2id"] = (
+        {0: "LABEL_0", 1: "LABEL_1"},
+        {"LABEL_0": 0, "LABEL_1": 1},
+    )
+    _write_json(folder / "config.json", config)
+
+
 # ---------------------------------------------------------------- manifest and cache
 
 
@@ -304,7 +331,13 @@ def _file_entry(path: Path) -> dict:
     return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "oid": blob}
 
 
-REPOS = (("model", T5_ID), ("model", ROBERTA_ID), ("dataset", DIALOGSUM_ID))
+REPOS = (
+    ("model", T5_ID),
+    ("model", ROBERTA_ID),
+    ("dataset", DIALOGSUM_ID),
+    ("dataset", NO_SUMMARY_ID),
+    ("model", OTHER_LABELS_ID),
+)
 
 
 def _repo_folder(root: Path, repo_type: str, repo_id: str) -> Path:
@@ -348,6 +381,10 @@ def build(root: Path | None = None, force: bool = False) -> Path:
             T5_ID: lambda f: _build_t5(f, texts),
             ROBERTA_ID: lambda f: _build_roberta(f, texts),
             DIALOGSUM_ID: _build_dialogsum,
+            NO_SUMMARY_ID: lambda f: _without_summary(
+                _repo_folder(tmp, "dataset", DIALOGSUM_ID), f
+            ),
+            OTHER_LABELS_ID: lambda f: _other_labels(_repo_folder(tmp, "model", ROBERTA_ID), f),
         }
         manifest = {"version": VERSION, "repos": []}
         for repo_type, repo_id in REPOS:
