@@ -104,7 +104,7 @@ def test_preprocess_truncates_source_and_target(tokenizer) -> None:
 
 
 def test_collated_labels_pad_with_ignore_index_so_padding_adds_no_loss(tokenizer) -> None:
-    profile = replace(TINY, max_target_tokens=64)
+    profile = replace(TINY, lab2=replace(TINY.lab2, max_target_tokens=64))
     tokenized = tokenize_dialogsum(_dialogsum(4), tokenizer, profile)
     assert tokenized["train"].column_names == ["input_ids", "attention_mask", "labels"]
     rows = [tokenized["train"][i] for i in range(4)]
@@ -134,12 +134,13 @@ def test_padding_labels_does_not_change_the_loss(small_t5) -> None:
 @pytest.mark.parametrize("method", ["full", "lora"])
 def test_training_args_come_from_the_profile(tmp_path: Path, method: str) -> None:
     args = build_training_args(TINY, method, tmp_path)
-    rate = TINY.full_ft_learning_rate if method == "full" else TINY.lora_learning_rate
-    n_epochs = TINY.full_ft_epochs if method == "full" else TINY.lora_epochs
+    lab2 = TINY.lab2
+    rate = lab2.full_ft_learning_rate if method == "full" else lab2.lora_learning_rate
+    n_epochs = lab2.full_ft_epochs if method == "full" else lab2.lora_epochs
     assert args.learning_rate == rate
     assert args.num_train_epochs == n_epochs
-    assert args.per_device_train_batch_size == TINY.train_batch_size
-    assert args.logging_steps == TINY.logging_steps
+    assert args.per_device_train_batch_size == lab2.train_batch_size
+    assert args.logging_steps == lab2.logging_steps
     assert args.seed == TINY.seed
     assert args.report_to in ([], "none", ["none"])
     assert args.save_strategy == "no"
@@ -169,7 +170,8 @@ def test_lora_trains_a_small_share_and_leaves_the_base_frozen(small_t5) -> None:
     model = small_t5
     before = count_parameters(model)
     assert before.trainable == before.total
-    peft_model = get_peft_model(model, build_lora_config(replace(TINY, lab2=replace(TINY.lab2, lora_r=2))))
+    two = replace(TINY, lab2=replace(TINY.lab2, lora_r=2))
+    peft_model = get_peft_model(model, build_lora_config(two))
     after = count_parameters(peft_model)
     # r * (d_in + d_out) per adapted matrix: q and v of 2 encoder + 4 decoder attentions.
     assert after.trainable == 2 * (32 + 32) * 2 * (2 + 4)

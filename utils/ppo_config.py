@@ -48,7 +48,8 @@ class PPOConfig:
     cliprange_value: float = 0.2
     """Value-prediction clip around the rollout's values."""
     vf_coef: float = 0.1
-    """Weight of the value loss in the total loss."""
+    """Weight of the value loss in the total loss; with the default detached value head and
+    Adam it changes only the logged total loss (see utils/ppo.py)."""
     # ---- rollout ----
     output_min_length: int = 100
     """Fewest new tokens the length sampler draws (course: 100)."""
