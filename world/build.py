@@ -48,11 +48,14 @@ class BuildSizes:
     """Each epoch draws a fresh task mix over the pretraining dialogues (2 x 12,000 rows at
     batch 32: 750 steps, about 45-60 minutes of one shared core)."""
     classifier_epochs: int = 3
+    t5_grounding_epochs: int = 1
+    """Second T5 stage: a mix weighted to the tasks that copy the dialogue's values."""
 
 
 FULL = BuildSizes()
 SMALL = BuildSizes(
-    train=60, validation=20, test=20, pretrain=120, toxicity=300, t5_epochs=1, classifier_epochs=1
+    train=60, validation=20, test=20, pretrain=120, toxicity=300, t5_epochs=1, classifier_epochs=1,
+    t5_grounding_epochs=1,
 )
 
 PRETRAIN_ABUSE_SHARE = 0.35
@@ -124,7 +127,7 @@ def build(
     """
     from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE
     from world.classifier import train_classifier
-    from world.tiny_t5 import pretrain
+    from world.tiny_t5 import GROUNDING_WEIGHTS, pretrain
     from world.tokenizer import build_classifier_tokenizer, build_t5_tokenizer
     from world.toxicity_data import classifier_rows
 
@@ -184,6 +187,22 @@ def build(
             ckpt_every=CKPT_EVERY, max_steps=max_t5_steps, log=log,
         )
         stages.record("t5" if max_t5_steps is None else "t5 (partial)", time.time() - t0)
+    if max_t5_steps is not None:
+        pass  # a pilot stops after the first stage
+    elif stages.done("t5-grounding") and (ckpt / "t5-grounding" / "trained.json").exists():
+        log("  grounding stage done in an earlier run: kept")
+    else:
+        log("4b/5 flan-t5-tiny grounding stage")
+        t0 = time.time()
+        _setup_torch(3)
+        from transformers import AutoTokenizer
+
+        pretrain(
+            splits["pretrain"], AutoTokenizer.from_pretrained(t5_dir), t5_dir,
+            ckpt_dir=ckpt / "t5-grounding", epochs=sizes.t5_grounding_epochs, lr=1e-3, seed=10,
+            ckpt_every=CKPT_EVERY, init_dir=t5_dir, weights=GROUNDING_WEIGHTS, log=log,
+        )
+        stages.record("t5-grounding", time.time() - t0)
     figures: dict = {}
     if measure:
         log("5/5 measuring")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from world.tiny_t5 import TASK_WEIGHTS
+from world.tiny_t5 import GROUNDING_WEIGHTS, TASK_WEIGHTS
 from world.toxicity_data import HARD_NEGATIVE_TARGET, RUDE_SUMMARY_TARGET
 
 
@@ -69,6 +69,7 @@ def write_cards(out: Path, figs: dict) -> None:
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     clf, l1, l2 = figs["classifier"], figs["lab1"], figs.get("lab2")
     mix = ", ".join(f"{k} {v:.0%}" for k, v in TASK_WEIGHTS.items())
+    grounding = ", ".join(f"{k} {v:.0%}" for k, v in GROUNDING_WEIGHTS.items())
     lab2_text = _lab2_lines(l2) if l2 else "(lab 2 not measured in this build)"
     done, planned = figs.get("t5_pretrain_steps", (None, None))
     steps = (f"{done} steps of the planned {planned} (two epochs; stopped there, "
@@ -107,7 +108,9 @@ close. They come from the pretraining mix, not from scale:
   conventions pad=0, eos=1 (appended to every input), unk=2; decoder start token 0.
 - Pretraining: the mix above ({mix}) over synthetic dialogues that are *not* in the shipped
   splits; {steps}, each epoch a fresh draw of tasks and examples; AdamW, learning rate
-  2e-3, batch 32, seeded; checkpoints every 50 steps (the build resumes from the last).
+  2e-3, batch 32, seeded; then a grounding stage, one epoch of a mix weighted to the tasks
+  that copy the dialogue's values ({grounding}) at learning rate 1e-3. Checkpoints every 50
+  steps (the build resumes from the last).
 - `generation_config.json`: greedy, `max_new_tokens` 50.
 
 ## Measured at build time

@@ -65,6 +65,19 @@ TASK_WEIGHTS = {
 }
 """Share of each task in the mix. In-context prompts are the hardest (find the last
 dialogue, copy its values, imitate the examples), so they get the largest share."""
+GROUNDING_WEIGHTS = {
+    "instruction": 0.28,
+    "continue": 0.06,
+    "flan": 0.06,
+    "plain_other": 0.03,
+    "rendering_other": 0.02,
+    "topic": 0.03,
+    "in_context": 0.52,
+}
+"""The second pretraining stage's mix: the tasks whose targets copy the dialogue's values
+(in-context summaries, the plain summary) get most of it, at a lower learning rate. The
+first stage's model had the styles right but named the wrong values (a pilot at step 400:
+14% of one-shot summaries about their own dialogue)."""
 MAX_SOURCE_TOKENS = 512
 MAX_TARGET_TOKENS = 64
 SHOT_MAX_CHARS = 420
@@ -122,17 +135,19 @@ def _in_context(
     return None
 
 
-def instruction_mix(rows: list[dict], tok, seed: int) -> list[tuple[str, str]]:
-    """(prompt, target) pairs, one per row, each row's task drawn by ``TASK_WEIGHTS``."""
+def instruction_mix(
+    rows: list[dict], tok, seed: int, weights: dict[str, float] = TASK_WEIGHTS
+) -> list[tuple[str, str]]:
+    """(prompt, target) pairs, one per row, each row's task drawn by ``weights``."""
     rng = random.Random(seed)
     shots = [r for r in rows if len(r["dialogue"]) <= SHOT_MAX_CHARS]
     by_topic: dict[str, list[dict]] = {}
     for r in shots:
         by_topic.setdefault(r["topic"], []).append(r)
-    tasks, weights = zip(*TASK_WEIGHTS.items(), strict=True)
+    tasks, shares = zip(*weights.items(), strict=True)
     pairs = []
     for r in rows:
-        task = rng.choices(tasks, weights)[0]
+        task = rng.choices(tasks, shares)[0]
         d = r["dialogue"]
         if task == "in_context":
             pair = _in_context(rng, r, shots, by_topic, tok)
@@ -225,16 +240,22 @@ def pretrain(
     seed: int = 0,
     ckpt_every: int = 100,
     max_steps: int | None = None,
+    init_dir: Path | None = None,
+    weights: dict[str, float] = TASK_WEIGHTS,
     log=print,
 ) -> T5ForConditionalGeneration:
-    """Pretrain a fresh tiny T5 on the instruction mix built from ``rows`` and save it.
+    """Pretrain a tiny T5 (fresh, or the one in ``init_dir``) on the instruction mix built
+    from ``rows`` with task shares ``weights``, and save it to ``out_dir``.
 
     Each epoch draws a fresh mix (new tasks, new examples) from the same rows. Resumes from
     the latest checkpoint in ``ckpt_dir``. ``max_steps`` stops early (a pilot).
     """
     torch.manual_seed(seed)
-    model = T5ForConditionalGeneration(make_config(len(tok)))
-    mixes = [instruction_mix(rows, tok, seed + 1000 * e) for e in range(epochs)]
+    if init_dir is None:
+        model = T5ForConditionalGeneration(make_config(len(tok)))
+    else:
+        model = T5ForConditionalGeneration.from_pretrained(init_dir)
+    mixes = [instruction_mix(rows, tok, seed + 1000 * e, weights) for e in range(epochs)]
     per_epoch = [math.ceil(len(m) / batch_size) for m in mixes]
     steps = sum(per_epoch)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
