@@ -51,18 +51,30 @@ def main() -> None:
     parser.add_argument("--profile", default=None, help="course | tiny | auto (default)")
     parser.add_argument("--n", type=int, default=100, help="test dialogues")
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--base-shape", action="store_true",
-                        help="random T5 of flan-t5-base's shape (vocabulary: the profile's)")
+    parser.add_argument(
+        "--base-shape",
+        action="store_true",
+        help="random T5 of flan-t5-base's shape (vocabulary: the profile's)",
+    )
     args = parser.parse_args()
 
     profile = get_profile(args.profile)
     tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
     if args.base_shape:
         torch.manual_seed(profile.seed)
-        config = T5Config(vocab_size=len(tokenizer), d_model=768, d_ff=2048, d_kv=64,
-                          num_layers=12, num_heads=12, feed_forward_proj="gated-gelu",
-                          tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0,
-                          eos_token_id=1)
+        config = T5Config(
+            vocab_size=len(tokenizer),
+            d_model=768,
+            d_ff=2048,
+            d_kv=64,
+            num_layers=12,
+            num_heads=12,
+            feed_forward_proj="gated-gelu",
+            tie_word_embeddings=False,
+            decoder_start_token_id=0,
+            pad_token_id=0,
+            eos_token_id=1,
+        )
         model = T5ForConditionalGeneration(config).eval()
     else:
         model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id).eval()
@@ -79,8 +91,10 @@ def main() -> None:
 
     same = sum(a == b for a, b in zip(looped, batched, strict=True))
     shape = "random T5 of flan-t5-base's shape" if args.base_shape else profile.model_id
-    print(f"{shape}; profile {profile.name}, {len(prompts)} dialogues, greedy, "
-          f"max_new_tokens={profile.max_new_tokens}, torch threads {torch.get_num_threads()}")
+    print(
+        f"{shape}; profile {profile.name}, {len(prompts)} dialogues, greedy, "
+        f"max_new_tokens={profile.max_new_tokens}, torch threads {torch.get_num_threads()}"
+    )
     print(f"one at a time : {loop_s:7.2f} s")
     print(f"batched ({args.batch_size:>3}) : {batch_s:7.2f} s")
     print(f"speed-up      : {loop_s / batch_s:7.1f}x")

@@ -41,10 +41,21 @@ VARIANTS = {
 def flan_t5_base_shape():
     from transformers import T5Config
 
-    return T5Config(vocab_size=32128, d_model=768, d_ff=2048, d_kv=64, num_layers=12,
-                    num_decoder_layers=12, num_heads=12, feed_forward_proj="gated-gelu",
-                    tie_word_embeddings=False, decoder_start_token_id=0, pad_token_id=0,
-                    eos_token_id=1, dropout_rate=0.1)
+    return T5Config(
+        vocab_size=32128,
+        d_model=768,
+        d_ff=2048,
+        d_kv=64,
+        num_layers=12,
+        num_decoder_layers=12,
+        num_heads=12,
+        feed_forward_proj="gated-gelu",
+        tie_word_embeddings=False,
+        decoder_start_token_id=0,
+        pad_token_id=0,
+        eos_token_id=1,
+        dropout_rate=0.1,
+    )
 
 
 def run_variant(variant: str, threads: int) -> dict:
@@ -58,11 +69,15 @@ def run_variant(variant: str, threads: int) -> dict:
     base = T5ForConditionalGeneration(flan_t5_base_shape()).eval()
     ref_model = clone_reference(base) if variant == "deep-copy" else None
     policy = build_policy(base, r=32, lora_alpha=32, lora_dropout=0.05, target_modules=("q", "v"))
-    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad],
-                                 lr=1.41e-5)
-    config = PPOConfig(batch_size=BATCH, mini_batch_size=MINI_BATCH, ppo_epochs=1,
-                       output_min_length=RESPONSE_LEN, output_max_length=RESPONSE_LEN + 1,
-                       min_new_tokens=RESPONSE_LEN)
+    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad], lr=1.41e-5)
+    config = PPOConfig(
+        batch_size=BATCH,
+        mini_batch_size=MINI_BATCH,
+        ppo_epochs=1,
+        output_min_length=RESPONSE_LEN,
+        output_max_length=RESPONSE_LEN + 1,
+        min_new_tokens=RESPONSE_LEN,
+    )
     query_ids = torch.randint(2, 32128, (BATCH, QUERY_LEN))
     query_mask = torch.ones_like(query_ids)
 
@@ -75,20 +90,37 @@ def run_variant(variant: str, threads: int) -> dict:
 
     rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    stats, texts = ppo_step(policy, optimizer, Tok(), query_ids, query_mask, reward_fn, config,
-                            FixedKLController(0.2), max_new_tokens=RESPONSE_LEN,
-                            ref_model=ref_model)
+    stats, texts = ppo_step(
+        policy,
+        optimizer,
+        Tok(),
+        query_ids,
+        query_mask,
+        reward_fn,
+        config,
+        FixedKLController(0.2),
+        max_new_tokens=RESPONSE_LEN,
+        ref_model=ref_model,
+    )
     seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux: KiB
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     assert stats["tokens/response_length"] == RESPONSE_LEN, stats["tokens/response_length"]
-    return {"variant": variant, "peak_rss_mb": round(peak_mb), "rss_before_step_mb":
-            round(rss_before_mb), "s_per_step": round(seconds, 1)}
+    return {
+        "variant": variant,
+        "peak_rss_mb": round(peak_mb),
+        "rss_before_step_mb": round(rss_before_mb),
+        "s_per_step": round(seconds, 1),
+    }
 
 
 def run_subprocess(variant: str, threads: int, env: dict[str, str] | None = None) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--variant", variant, "--threads",
-                          str(threads)], capture_output=True, text=True, check=True,
-                         env={**os.environ, **(env or {})})
+    out = subprocess.run(
+        [sys.executable, __file__, "--variant", variant, "--threads", str(threads)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -101,21 +133,29 @@ def main() -> None:
         print(json.dumps(run_variant(args.variant, args.threads)))
         return
 
-    print(f"PPO step, T5 of flan-t5-base's shape (random), LoRA r=32 q,v; batch {BATCH}, "
-          f"query {QUERY_LEN} tokens, response {RESPONSE_LEN} tokens, mini-batch {MINI_BATCH}, "
-          f"1 epoch, {args.threads} threads")
+    print(
+        f"PPO step, T5 of flan-t5-base's shape (random), LoRA r=32 q,v; batch {BATCH}, "
+        f"query {QUERY_LEN} tokens, response {RESPONSE_LEN} tokens, mini-batch {MINI_BATCH}, "
+        f"1 epoch, {args.threads} threads"
+    )
     rows, returned = [], []
-    for variant in VARIANTS:       # a fresh process per variant: ru_maxrss is per process
+    for variant in VARIANTS:  # a fresh process per variant: ru_maxrss is per process
         rows.append(run_subprocess(variant, args.threads))
         returned.append(run_subprocess(variant, args.threads, {"MALLOC_MMAP_THRESHOLD_": "65536"}))
         print(f"  done: {variant}", flush=True)
-    print(f"\n| {'variant':<12} | peak RSS (MB) | RSS before step (MB) | s / PPO step "
-          f"| peak RSS, freed memory returned (MB) |")
-    print(f"| {'-' * 12} | ------------: | -------------------: | -----------: "
-          f"| -----------------------------------: |")
+    print(
+        f"\n| {'variant':<12} | peak RSS (MB) | RSS before step (MB) | s / PPO step "
+        f"| peak RSS, freed memory returned (MB) |"
+    )
+    print(
+        f"| {'-' * 12} | ------------: | -------------------: | -----------: "
+        f"| -----------------------------------: |"
+    )
     for r, f in zip(rows, returned, strict=True):
-        print(f"| {r['variant']:<12} | {r['peak_rss_mb']:>13} | {r['rss_before_step_mb']:>20} "
-              f"| {r['s_per_step']:>12} | {f['peak_rss_mb']:>36} |")
+        print(
+            f"| {r['variant']:<12} | {r['peak_rss_mb']:>13} | {r['rss_before_step_mb']:>20} "
+            f"| {r['s_per_step']:>12} | {f['peak_rss_mb']:>36} |"
+        )
     for label, pair in (("glibc default", rows), ("freed memory returned", returned)):
         ratio = pair[0]["peak_rss_mb"] / pair[1]["peak_rss_mb"]
         print(f"peak memory, adapter-off / deep-copy ({label}): {ratio:.2f}x (target <= 0.75x)")

@@ -81,18 +81,36 @@ class CountingTrainer(Seq2SeqTrainer):
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--method", choices=METHODS, default="full",
-                        help="full fine-tuning or a LoRA adapter (default: full)")
-    parser.add_argument("--profile", default=None,
-                        help="course | tiny | auto (default: $LABS_PROFILE, else auto)")
-    parser.add_argument("--max-steps", type=int, default=None,
-                        help="stop after this many optimizer steps (default: the profile's)")
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help="examples per process per step (default: the profile's)")
-    parser.add_argument("--report-dir", type=Path, default=None,
-                        help="folder where each rank writes rank<r>.json")
-    parser.add_argument("--save-dir", type=Path, default=None,
-                        help="rank 0 saves the model (full) or adapter (lora) here")
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default="full",
+        help="full fine-tuning or a LoRA adapter (default: full)",
+    )
+    parser.add_argument(
+        "--profile", default=None, help="course | tiny | auto (default: $LABS_PROFILE, else auto)"
+    )
+    parser.add_argument(
+        "--max-steps",
+        type=int,
+        default=None,
+        help="stop after this many optimizer steps (default: the profile's)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="examples per process per step (default: the profile's)",
+    )
+    parser.add_argument(
+        "--report-dir", type=Path, default=None, help="folder where each rank writes rank<r>.json"
+    )
+    parser.add_argument(
+        "--save-dir",
+        type=Path,
+        default=None,
+        help="rank 0 saves the model (full) or adapter (lora) here",
+    )
     parser.add_argument("--model-id", default=None, help="start from this model instead")
     return parser.parse_args(argv)
 
@@ -116,8 +134,9 @@ def main(argv: list[str] | None = None) -> dict:
     rank = int(os.environ.get("RANK", "0"))
     transformers.logging.set_verbosity_error()
     # Known-harmless: transformers 5 renamed gradient checkpointing; PEFT still calls the old name.
-    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*",
-                            category=FutureWarning)
+    warnings.filterwarnings(
+        "ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning
+    )
 
     profile = get_profile(args.profile, verbose=rank == 0)
     if args.model_id:
@@ -139,8 +158,13 @@ def main(argv: list[str] | None = None) -> dict:
         tokenized = tokenize_dialogsum(dataset, tokenizer, profile)
 
     collator = DataCollatorForSeq2Seq(tokenizer, model=model)
-    trainer = CountingTrainer(model=model, args=training_args, data_collator=collator,
-                             train_dataset=tokenized["train"], processing_class=tokenizer)
+    trainer = CountingTrainer(
+        model=model,
+        args=training_args,
+        data_collator=collator,
+        train_dataset=tokenized["train"],
+        processing_class=tokenizer,
+    )
     before = weights_checksum(trainer.model)
     result = trainer.train()
 

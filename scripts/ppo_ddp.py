@@ -39,15 +39,28 @@ def main() -> None:
     accelerator = Accelerator(cpu=True)
     rank, world = accelerator.process_index, accelerator.num_processes
 
-    torch.manual_seed(0)                                   # same initial weights on every rank
-    base = T5ForConditionalGeneration(T5Config(
-        vocab_size=64, d_model=32, d_ff=64, d_kv=8, num_layers=1, num_decoder_layers=1,
-        num_heads=4, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1))
+    torch.manual_seed(0)  # same initial weights on every rank
+    base = T5ForConditionalGeneration(
+        T5Config(
+            vocab_size=64,
+            d_model=32,
+            d_ff=64,
+            d_kv=8,
+            num_layers=1,
+            num_decoder_layers=1,
+            num_heads=4,
+            decoder_start_token_id=0,
+            pad_token_id=0,
+            eos_token_id=1,
+        )
+    )
     policy = build_policy(base, r=4, lora_alpha=8)
 
     g = torch.Generator().manual_seed(1)
-    dataset = [{"input_ids": torch.randint(2, 64, (int(n),), generator=g).tolist()}
-               for n in torch.randint(4, 12, (64,), generator=g)]
+    dataset = [
+        {"input_ids": torch.randint(2, 64, (int(n),), generator=g).tolist()}
+        for n in torch.randint(4, 12, (64,), generator=g)
+    ]
 
     class DigitTokenizer:
         pad_token_id = 0
@@ -55,35 +68,64 @@ def main() -> None:
         def batch_decode(self, ids, skip_special_tokens=True):
             return [" ".join(str(int(t)) for t in row if int(t) > 1) for row in ids]
 
-    scored: list[str] = []            # what this rank sampled: differs between ranks
+    scored: list[str] = []  # what this rank sampled: differs between ranks
 
     def reward_fn(texts: list[str]) -> torch.Tensor:
         scored.extend(texts)
         return torch.tensor([float(t.split().count("7")) for t in texts])
 
-    config = PPOConfig(learning_rate=1e-3, batch_size=8, mini_batch_size=4, ppo_epochs=2,
-                       max_ppo_steps=args.steps, output_min_length=4, output_max_length=10)
+    config = PPOConfig(
+        learning_rate=1e-3,
+        batch_size=8,
+        mini_batch_size=4,
+        ppo_epochs=2,
+        max_ppo_steps=args.steps,
+        output_min_length=4,
+        output_max_length=10,
+    )
     lines = []
 
     def log(step: int, stats: dict[str, float]) -> None:
-        line = (f"rank {rank}/{world} step {step} reward {stats['env/reward_mean']:.4f} "
-                f"kl {stats['objective/kl']:.4f} loss {stats['ppo/loss/total']:.4f}")
+        line = (
+            f"rank {rank}/{world} step {step} reward {stats['env/reward_mean']:.4f} "
+            f"kl {stats['objective/kl']:.4f} loss {stats['ppo/loss/total']:.4f}"
+        )
         print(line, flush=True)
         lines.append(line)
 
-    result = train(policy, DigitTokenizer(), dataset, reward_fn, config,
-                   accelerator=accelerator, progress=False, log=log)
+    result = train(
+        policy,
+        DigitTokenizer(),
+        dataset,
+        reward_fn,
+        config,
+        accelerator=accelerator,
+        progress=False,
+        log=log,
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"rank{rank}.json").write_text(json.dumps({
-        "rank": rank, "world": world, "steps": len(result.history), "lines": lines,
-        "rewards": [h["env/reward_mean"] for h in result.history],
-        "weights_checksum": weights_checksum(policy),
-        "local_texts_sha256": hashlib.sha256("\n".join(scored).encode()).hexdigest(),
-        "n_local_texts": len(scored),
-        "lora_B_abs_sum": float(sum(p.detach().abs().sum()
-                                    for n, p in policy.named_parameters() if "lora_B" in n)),
-    }))
+    (args.out / f"rank{rank}.json").write_text(
+        json.dumps(
+            {
+                "rank": rank,
+                "world": world,
+                "steps": len(result.history),
+                "lines": lines,
+                "rewards": [h["env/reward_mean"] for h in result.history],
+                "weights_checksum": weights_checksum(policy),
+                "local_texts_sha256": hashlib.sha256("\n".join(scored).encode()).hexdigest(),
+                "n_local_texts": len(scored),
+                "lora_B_abs_sum": float(
+                    sum(
+                        p.detach().abs().sum()
+                        for n, p in policy.named_parameters()
+                        if "lora_B" in n
+                    )
+                ),
+            }
+        )
+    )
     accelerator.wait_for_everyone()
     accelerator.end_training()
 

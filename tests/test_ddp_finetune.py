@@ -15,19 +15,36 @@ from utils.paths import REPO_ROOT, TINY_T5_DIR
 SCRIPT = REPO_ROOT / "scripts" / "finetune_ddp.py"
 STEPS, BATCH = 3, 4
 
-pytestmark = pytest.mark.skipif(not (TINY_T5_DIR / "config.json").is_file(),
-                                reason="the tiny model is not built (make assets)")
+pytestmark = pytest.mark.skipif(
+    not (TINY_T5_DIR / "config.json").is_file(), reason="the tiny model is not built (make assets)"
+)
 
 
 def _run_ddp(tmp_path: Path, method: str) -> list[dict]:
     report_dir = tmp_path / f"report-{method}"
-    env = dict(os.environ, LABS_PROFILE="tiny", OMP_NUM_THREADS="1",
-               HF_DATASETS_DISABLE_PROGRESS_BARS="1")
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               "--nproc_per_node", "2", str(SCRIPT), "--method", method, "--max-steps", str(STEPS),
-               "--batch-size", str(BATCH), "--report-dir", str(report_dir)]
-    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    env = dict(
+        os.environ, LABS_PROFILE="tiny", OMP_NUM_THREADS="1", HF_DATASETS_DISABLE_PROGRESS_BARS="1"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        str(SCRIPT),
+        "--method",
+        method,
+        "--max-steps",
+        str(STEPS),
+        "--batch-size",
+        str(BATCH),
+        "--report-dir",
+        str(report_dir),
+    ]
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads((report_dir / f"rank{r}.json").read_text()) for r in range(2)]
 

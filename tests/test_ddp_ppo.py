@@ -17,10 +17,26 @@ def test_ppo_runs_on_two_ranks_and_keeps_lora_in_sync(tmp_path: Path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
     # own process group, so a hang kills the ranks too, not only the launcher
     proc = subprocess.Popen(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         str(REPO / "scripts" / "ppo_ddp.py"), "--out", str(tmp_path), "--steps", str(steps)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(REPO / "scripts" / "ppo_ddp.py"),
+            "--out",
+            str(tmp_path),
+            "--steps",
+            str(steps),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = proc.communicate(timeout=180)
     except subprocess.TimeoutExpired:
@@ -39,4 +55,4 @@ def test_ppo_runs_on_two_ranks_and_keeps_lora_in_sync(tmp_path: Path):
     # metrics are reduced across ranks, and the LoRA + value head weights are bit-identical
     assert ranks[0]["rewards"] == ranks[1]["rewards"]
     assert ranks[0]["weights_checksum"] == ranks[1]["weights_checksum"]
-    assert ranks[0]["lora_B_abs_sum"] > 0           # the adapter did train (B starts at 0)
+    assert ranks[0]["lora_B_abs_sum"] > 0  # the adapter did train (B starts at 0)

@@ -23,11 +23,35 @@ from utils.evaluation import (
 from utils.paths import TINY_CLASSIFIER_DIR
 
 PAIRS = [
-    (f"#Person1# asks #Person2# about the {thing} on day {i}.",
-     f"#Person2# tells #Person1# the {thing} is ready {'today' if i % 2 else 'tomorrow'}.")
-    for i, thing in enumerate(["car", "report", "cake", "ticket", "phone", "room", "bill",
-                               "order", "parcel", "plan", "dress", "lamp", "visa", "key",
-                               "book", "table", "flight", "class", "rent", "shoes", "bike"])
+    (
+        f"#Person1# asks #Person2# about the {thing} on day {i}.",
+        f"#Person2# tells #Person1# the {thing} is ready {'today' if i % 2 else 'tomorrow'}.",
+    )
+    for i, thing in enumerate(
+        [
+            "car",
+            "report",
+            "cake",
+            "ticket",
+            "phone",
+            "room",
+            "bill",
+            "order",
+            "parcel",
+            "plan",
+            "dress",
+            "lamp",
+            "visa",
+            "key",
+            "book",
+            "table",
+            "flight",
+            "class",
+            "rent",
+            "shoes",
+            "bike",
+        ]
+    )
 ]
 
 
@@ -47,8 +71,9 @@ def test_rouge_equals_rouge_score_directly():
 
 def test_rouge_identical_is_one_and_disjoint_is_zero():
     rouge = load_rouge()
-    same = rouge.compute(predictions=["the cat sat on the mat"],
-                         references=["the cat sat on the mat"])
+    same = rouge.compute(
+        predictions=["the cat sat on the mat"], references=["the cat sat on the mat"]
+    )
     disjoint = rouge.compute(predictions=["alpha beta gamma"], references=["one two three"])
     assert all(same[t] == 1.0 for t in ROUGE_TYPES)
     assert all(disjoint[t] == 0.0 for t in ROUGE_TYPES)
@@ -59,9 +84,13 @@ def toxicity():
     return load_toxicity(str(TINY_CLASSIFIER_DIR))
 
 
-TEXTS = ["Thank you so much for your help.", "You are a stupid idiot, shut up.",
-         "I hate waiting in this queue.", "What a pathetic moron you are.",
-         "The meeting is at ten tomorrow."]
+TEXTS = [
+    "Thank you so much for your help.",
+    "You are a stupid idiot, shut up.",
+    "I hate waiting in this queue.",
+    "What a pathetic moron you are.",
+    "The meeting is at ten tomorrow.",
+]
 
 
 def test_toxicity_is_the_probability_of_the_toxic_label(toxicity):
@@ -125,12 +154,21 @@ def test_distinct_n():
 
 def test_content_words_drop_tags_punctuation_and_function_words():
     assert content_words("#Person1#: Hello, I want a table for 4 at 7 pm!") == [
-        "table", "4", "7", "pm"]
+        "table",
+        "4",
+        "7",
+        "pm",
+    ]
 
 
 def test_about_own_dialogue_tells_right_from_swapped_summaries():
-    topics = ["flight to Paris delayed", "pizza order with mushrooms", "laptop screen broken",
-              "apartment rent in Boston", "dentist appointment Tuesday"]
+    topics = [
+        "flight to Paris delayed",
+        "pizza order with mushrooms",
+        "laptop screen broken",
+        "apartment rent in Boston",
+        "dentist appointment Tuesday",
+    ]
     dialogues = [f"#Person1#: About the {t}. #Person2#: Yes, the {t}." for t in topics]
     right = [f"#Person1# talks about the {t}." for t in topics]
     swapped = right[1:] + right[:1]
@@ -145,13 +183,21 @@ def test_has_repeated_ngram_finds_decoding_loops():
 
 
 def test_content_rouge1_is_rouge1_over_content_words():
-    predictions = ["#Person1# wants to book a table for four at seven.",
-                   "The weather is nice today.", "#Person2# fixes the laptop screen."]
-    references = ["#Person1# books a table for four people at seven pm.",
-                  "#Person1# orders a pizza.", "#Person2# repairs a broken laptop screen."]
+    predictions = [
+        "#Person1# wants to book a table for four at seven.",
+        "The weather is nice today.",
+        "#Person2# fixes the laptop screen.",
+    ]
+    references = [
+        "#Person1# books a table for four people at seven pm.",
+        "#Person1# orders a pizza.",
+        "#Person2# repairs a broken laptop screen.",
+    ]
     scorer = rouge_scorer.RougeScorer(["rouge1"])
-    expected = [scorer.score(" ".join(content_words(r)), " ".join(content_words(p)))["rouge1"]
-                .fmeasure for p, r in zip(predictions, references, strict=True)]
+    expected = [
+        scorer.score(" ".join(content_words(r)), " ".join(content_words(p)))["rouge1"].fmeasure
+        for p, r in zip(predictions, references, strict=True)
+    ]
     np.testing.assert_allclose(content_rouge1(predictions, references), expected)
     assert content_rouge1(["#Person1# #Person2# the a"], ["#Person1# the"])[0] == 0.0
 

@@ -29,19 +29,25 @@ from utils.paths import TINY_T5_DIR
 from utils.profiles import COURSE, TINY
 from utils.prompts import INSTRUCTION_TEMPLATE
 
-needs_tokenizer = pytest.mark.skipif(not (TINY_T5_DIR / "tokenizer.json").is_file(),
-                                     reason="the tiny tokenizer is not built (make assets)")
+needs_tokenizer = pytest.mark.skipif(
+    not (TINY_T5_DIR / "tokenizer.json").is_file(),
+    reason="the tiny tokenizer is not built (make assets)",
+)
 
 
 def _dialogsum(n: int) -> DatasetDict:
     def split(name: str) -> Dataset:
-        return Dataset.from_dict({
-            "id": [f"{name}_{i}" for i in range(n)],
-            "dialogue": [f"#Person1#: Hello {i}.\n#Person2#: Hi, how are you {i}?"
-                         for i in range(n)],
-            "summary": [f"Person1 greets Person2 {'again ' * (i % 4)}." for i in range(n)],
-            "topic": ["greeting"] * n,
-        })
+        return Dataset.from_dict(
+            {
+                "id": [f"{name}_{i}" for i in range(n)],
+                "dialogue": [
+                    f"#Person1#: Hello {i}.\n#Person2#: Hi, how are you {i}?" for i in range(n)
+                ],
+                "summary": [f"Person1 greets Person2 {'again ' * (i % 4)}." for i in range(n)],
+                "topic": ["greeting"] * n,
+            }
+        )
+
     return DatasetDict({s: split(s) for s in ("train", "validation", "test")})
 
 
@@ -65,8 +71,12 @@ def test_subsample_keeps_every_nth_row_of_train_and_validation_only() -> None:
     data = _dialogsum(10)
     small = subsample(data, 3)
     assert small["train"]["id"] == ["train_0", "train_3", "train_6", "train_9"]
-    assert small["validation"]["id"] == ["validation_0", "validation_3", "validation_6",
-                                         "validation_9"]
+    assert small["validation"]["id"] == [
+        "validation_0",
+        "validation_3",
+        "validation_6",
+        "validation_9",
+    ]
     assert small["test"].num_rows == 10  # evaluation keeps its own size
     assert data["train"].num_rows == 10  # the input is not changed
 
@@ -74,7 +84,10 @@ def test_subsample_keeps_every_nth_row_of_train_and_validation_only() -> None:
 def test_subsample_by_one_keeps_everything_and_rejects_zero() -> None:
     data = _dialogsum(5)
     assert {k: v.num_rows for k, v in subsample(data, 1).items()} == {
-        "train": 5, "validation": 5, "test": 5}
+        "train": 5,
+        "validation": 5,
+        "test": 5,
+    }
     with pytest.raises(LabsError, match="every_nth"):
         subsample(data, 0)
 
@@ -90,8 +103,10 @@ def test_preprocess_wraps_the_dialogue_in_the_course_prompt(tokenizer) -> None:
     assert prompt.startswith("Summarize the following conversation.")
     assert "#Person1#: Hello 0." in prompt
     assert prompt.rstrip().endswith("Summary:")
-    assert features["input_ids"][0] == tokenizer(
-        INSTRUCTION_TEMPLATE.format(dialogue=batch["dialogue"][0]))["input_ids"]
+    assert (
+        features["input_ids"][0]
+        == tokenizer(INSTRUCTION_TEMPLATE.format(dialogue=batch["dialogue"][0]))["input_ids"]
+    )
     assert tokenizer.decode(features["labels"][1], skip_special_tokens=True) == batch["summary"][1]
     # Not padded here: rows keep their own lengths.
     assert len(features["labels"][0]) != len(features["labels"][1])
@@ -194,7 +209,8 @@ def test_count_parameters_counts_tied_weights_once_and_respects_freezing(small_t
 
 def test_parameter_count_prints_like_peft() -> None:
     assert str(ParameterCount(50, 1000)) == (
-        "trainable params: 50 || all params: 1,000 || trainable%: 5.00")
+        "trainable params: 50 || all params: 1,000 || trainable%: 5.00"
+    )
     assert ParameterCount(0, 0).share == 0.0
 
 
@@ -208,9 +224,16 @@ def test_size_on_disk_of_files_and_folders(tmp_path: Path) -> None:
         size_on_disk(tmp_path / "missing")
 
 
-@pytest.mark.parametrize("n_bytes, text", [(999, "999 B"), (14_200_000, "14.2 MB"),
-                                           (945_000_000, "945.0 MB"), (230_400, "230.4 kB"),
-                                           (3.2e12, "3200.0 GB")])
+@pytest.mark.parametrize(
+    "n_bytes, text",
+    [
+        (999, "999 B"),
+        (14_200_000, "14.2 MB"),
+        (945_000_000, "945.0 MB"),
+        (230_400, "230.4 kB"),
+        (3.2e12, "3200.0 GB"),
+    ],
+)
 def test_format_bytes(n_bytes: float, text: str) -> None:
     assert format_bytes(n_bytes) == text
 

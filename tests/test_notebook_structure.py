@@ -45,8 +45,14 @@ def test_first_cells_follow_the_template(path):
     assert kinds == ["markdown", "markdown", "code", "markdown", "code", "markdown", "code"]
     assert _source(cells[0]).startswith(f"# Lab {n}: ")
     assert _source(cells[1]).startswith(f"## {n}.1 Setup")
-    assert _source(cells[2]).rstrip().endswith("profile = start_lab()  # checks the packages, "
-                                               "prints the profile and why, seeds, quiets noise")
+    assert (
+        _source(cells[2])
+        .rstrip()
+        .endswith(
+            "profile = start_lab()  # checks the packages, "
+            "prints the profile and why, seeds, quiets noise"
+        )
+    )
     imports = _python(cells[4]).body
     assert imports and all(isinstance(node, ast.Import | ast.ImportFrom) for node in imports[:3])
     assert _source(cells[6]).startswith(SETTINGS_MARK)
@@ -60,8 +66,13 @@ def test_the_setup_cell_is_the_same_in_every_lab():
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.name[:4])
 def test_headings_are_numbered_in_order_and_end_with_takeaways(path):
     n = path.name[3]
-    headings = [line for c in _cells(path) if c["cell_type"] == "markdown"
-                for line in _source(c).splitlines() if line.startswith("## ")]
+    headings = [
+        line
+        for c in _cells(path)
+        if c["cell_type"] == "markdown"
+        for line in _source(c).splitlines()
+        if line.startswith("## ")
+    ]
     numbers = [re.match(rf"## {n}\.(\d+) ", h) for h in headings]
     assert all(numbers), headings
     assert [int(m.group(1)) for m in numbers] == list(range(1, len(headings) + 1))
@@ -83,9 +94,10 @@ def _loads_outside_explain(tree: ast.Module) -> list[str]:
     guarded: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.With) and any(
-                isinstance(item.context_expr, ast.Call)
-                and getattr(item.context_expr.func, "id", "") == "explain_load_errors"
-                for item in node.items):
+            isinstance(item.context_expr, ast.Call)
+            and getattr(item.context_expr.func, "id", "") == "explain_load_errors"
+            for item in node.items
+        ):
             guarded.update(id(inner) for inner in ast.walk(node))
     bad = []
     for node in ast.walk(tree):
@@ -115,8 +127,9 @@ def test_the_load_check_catches_a_bare_load():
 
 
 def _load_ddp_script():
-    spec = importlib.util.spec_from_file_location("finetune_ddp",
-                                                  REPO_ROOT / "scripts" / "finetune_ddp.py")
+    spec = importlib.util.spec_from_file_location(
+        "finetune_ddp", REPO_ROOT / "scripts" / "finetune_ddp.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -136,8 +149,9 @@ def test_lab2_and_the_ddp_script_build_the_same_trainer_arguments(method):
     from_lab = build_training_args(TINY, method, "lab-dir").to_dict()
     differing = {k for k in from_lab if from_lab[k] != from_script[k]}
     assert differing <= {"output_dir", "logging_dir"}, differing
-    assert from_lab["learning_rate"] == (TINY.lab2.full_ft_learning_rate if method == "full"
-                                         else TINY.lab2.lora_learning_rate)
+    assert from_lab["learning_rate"] == (
+        TINY.lab2.full_ft_learning_rate if method == "full" else TINY.lab2.lora_learning_rate
+    )
 
 
 def test_lab2_shows_the_lora_config_lab3_rebuilds():
@@ -151,9 +165,14 @@ def test_lab2_shows_the_lora_config_lab3_rebuilds():
     cells = [_source(c) for c in _cells(lab2) if c["cell_type"] == "code"]
     settings = next(s for s in cells if s.startswith(SETTINGS_MARK))
     config_cell = next(s for s in cells if s.startswith("lora_config = LoraConfig("))
-    namespace = {"profile": TINY, "OUTPUTS_DIR": REPO_ROOT / "outputs", "print": lambda *a: None,
-                 "get_device": lambda: __import__("torch").device("cpu"),
-                 "LoraConfig": LoraConfig, "TaskType": TaskType}
+    namespace = {
+        "profile": TINY,
+        "OUTPUTS_DIR": REPO_ROOT / "outputs",
+        "print": lambda *a: None,
+        "get_device": lambda: __import__("torch").device("cpu"),
+        "LoraConfig": LoraConfig,
+        "TaskType": TaskType,
+    }
     exec(settings, namespace)  # noqa: S102 - the notebook's own cells, as the notebook runs them
     exec(config_cell, namespace)  # noqa: S102
     shown, rebuilt = namespace["lora_config"].to_dict(), build_lora_config(TINY).to_dict()

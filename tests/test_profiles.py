@@ -66,13 +66,21 @@ def _tiny_keywords() -> list[tuple[tuple[str, ...], ast.keyword]]:
     """(path, keyword) for every value the TINY = Profile(...) call sets, nested calls
     (``lab1=replace(COURSE.lab1, ...)``, ``ppo=PPOConfig(...)``) opened up."""
     tree = ast.parse(inspect.getsource(profiles))
-    call = next(node.value for node in tree.body if isinstance(node, ast.Assign)
-                and getattr(node.targets[0], "id", "") == "TINY")
+    call = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "TINY"
+    )
 
     def walk(call: ast.Call, path: tuple[str, ...]):
         for keyword in call.keywords:
-            if isinstance(keyword.value, ast.Call) and keyword.arg in ("lab1", "lab2", "lab3",
-                                                                       "checks", "ppo"):
+            if isinstance(keyword.value, ast.Call) and keyword.arg in (
+                "lab1",
+                "lab2",
+                "lab3",
+                "checks",
+                "ppo",
+            ):
                 yield from walk(keyword.value, (*path, keyword.arg))
             else:
                 yield path, keyword
@@ -93,9 +101,9 @@ def test_tiny_lists_only_real_overrides_each_with_a_reason():
         if keyword.arg == "name":
             continue
         where = ".".join((*path, keyword.arg))
-        assert getattr(_get(TINY, path), keyword.arg) != getattr(_get(COURSE, path),
-                                                                 keyword.arg), (
-            f"tiny repeats the course's {where}")
+        assert getattr(_get(TINY, path), keyword.arg) != getattr(_get(COURSE, path), keyword.arg), (
+            f"tiny repeats the course's {where}"
+        )
         # a comment on the line, or one heading the run of settings the line belongs to
         row = keyword.lineno - 1
         above = row - 1

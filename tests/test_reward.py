@@ -6,8 +6,10 @@ from transformers import pipeline
 from utils.paths import TINY_CLASSIFIER_DIR
 from utils.ppo import reward_fn_from_pipeline
 
-pytestmark = pytest.mark.skipif(not (TINY_CLASSIFIER_DIR / "config.json").is_file(),
-                                reason="the tiny classifier is not built (make assets)")
+pytestmark = pytest.mark.skipif(
+    not (TINY_CLASSIFIER_DIR / "config.json").is_file(),
+    reason="the tiny classifier is not built (make assets)",
+)
 
 
 def test_reward_is_the_named_logit_and_long_texts_are_truncated():

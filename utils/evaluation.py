@@ -28,8 +28,9 @@ def load_toxicity(model_id: str) -> evaluate.EvaluationModule:
     ``keep_in_memory``: evaluate would otherwise write its Arrow cache under a folder named
     after the config, and a local model path as config name means inside the model folder.
     """
-    return evaluate.load(str(METRICS_DIR / "toxicity"), model_id, module_type="measurement",
-                         keep_in_memory=True)
+    return evaluate.load(
+        str(METRICS_DIR / "toxicity"), model_id, module_type="measurement", keep_in_memory=True
+    )
 
 
 def rouge_scores(
@@ -37,7 +38,8 @@ def rouge_scores(
 ) -> dict:
     """ROUGE-1/2/L/Lsum F-measures: means, or one list per type with ``per_example``."""
     return load_rouge().compute(
-        predictions=list(predictions), references=list(references),
+        predictions=list(predictions),
+        references=list(references),
         use_aggregator=not per_example,
     )
 
@@ -72,8 +74,9 @@ def bootstrap_ci(
     if baseline is not None:
         base = np.asarray(baseline, dtype=float)
         if base.shape != data.shape:
-            raise ValueError(f"paired bootstrap needs equal lengths, got {data.shape} and "
-                             f"{base.shape}")
+            raise ValueError(
+                f"paired bootstrap needs equal lengths, got {data.shape} and {base.shape}"
+            )
         data = data - base
     if data.size == 0:
         raise ValueError("bootstrap_ci needs at least one value")
@@ -126,7 +129,8 @@ def distinct_n(texts: Sequence[str], n: int = 2) -> float:
 
 # ---- content checks: is a summary about its own dialogue, and does it loop? ----
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a an the and or but if so of to in on at by for with from about into over after before as is
 are was were be been being am do does did have has had will would can could shall should may
 might must not no yes it its it's this that these those there here he she they them his her
@@ -135,7 +139,8 @@ whom when where why how all any some each every both more most other such only o
 too very just also then now up down out off again once ok okay oh well sure please thanks
 thank hello hi let let's get got go going say says said tell tells told ask asks asked want
 wants like
-""".split())
+""".split()
+)
 """Function words left out when comparing what texts are about."""
 
 
@@ -149,8 +154,9 @@ def _overlap(summary: set[str], dialogue: set[str]) -> float:
     return len(summary & dialogue) / len(summary) if summary else 0.0
 
 
-def about_own_dialogue(summaries: Sequence[str], dialogues: Sequence[str],
-                       seed: int = 0) -> np.ndarray:
+def about_own_dialogue(
+    summaries: Sequence[str], dialogues: Sequence[str], seed: int = 0
+) -> np.ndarray:
     """Per summary: True when more of its content words appear in its own dialogue than in a
     randomly drawn other dialogue of the list (a summary of the wrong scenario fails)."""
     if len(summaries) != len(dialogues) or len(dialogues) < 2:
@@ -159,10 +165,12 @@ def about_own_dialogue(summaries: Sequence[str], dialogues: Sequence[str],
     n = len(dialogues)
     others = (np.arange(n) + rng.integers(1, n, size=n)) % n  # never the dialogue itself
     words = [set(content_words(d)) for d in dialogues]
-    return np.array([
-        _overlap(set(content_words(s)), words[i]) > _overlap(set(content_words(s)), words[j])
-        for i, (s, j) in enumerate(zip(summaries, others, strict=True))
-    ])
+    return np.array(
+        [
+            _overlap(set(content_words(s)), words[i]) > _overlap(set(content_words(s)), words[j])
+            for i, (s, j) in enumerate(zip(summaries, others, strict=True))
+        ]
+    )
 
 
 def has_repeated_ngram(text: str, n: int = 3, times: int = 3) -> bool:
@@ -210,5 +218,6 @@ def vocabulary(texts: Sequence[str]) -> frozenset[str]:
 def has_non_word(text: str, known: frozenset[str]) -> bool:
     """True when ``text`` holds a word that ``known`` (a corpus's vocabulary) lacks: the
     made-up words of sampling from too flat a distribution."""
-    return any(w not in known for w in re.findall(r"[a-z0-9']+", re.sub(r"#person\d#", " ",
-                                                                          text.lower())))
+    return any(
+        w not in known for w in re.findall(r"[a-z0-9']+", re.sub(r"#person\d#", " ", text.lower()))
+    )

@@ -34,8 +34,9 @@ IGNORE_INDEX = -100
 # ---- data ----
 
 
-def subsample(dataset: DatasetDict, every_nth: int,
-              splits: tuple[str, ...] = ("train", "validation")) -> DatasetDict:
+def subsample(
+    dataset: DatasetDict, every_nth: int, splits: tuple[str, ...] = ("train", "validation")
+) -> DatasetDict:
     """Keep rows 0, n, 2n, ... of ``splits`` (the course kept every 100th); others untouched."""
     if every_nth < 1:
         raise LabsError(f"every_nth must be 1 or more (1 keeps every row), got {every_nth}.")
@@ -49,7 +50,9 @@ def subsample(dataset: DatasetDict, every_nth: int,
 
 
 def make_preprocess(
-    tokenizer: PreTrainedTokenizerBase, max_source_tokens: int, max_target_tokens: int,
+    tokenizer: PreTrainedTokenizerBase,
+    max_source_tokens: int,
+    max_target_tokens: int,
     prompt: Callable[[str], str] = zero_shot_prompt,
 ) -> Callable[[dict], dict]:
     """A batched ``Dataset.map`` function: dialogue -> prompt -> input_ids, summary -> labels.
@@ -61,16 +64,18 @@ def make_preprocess(
     def preprocess(batch: dict) -> dict:
         prompts = [prompt(d) for d in batch["dialogue"]]
         features = tokenizer(prompts, truncation=True, max_length=max_source_tokens)
-        targets = tokenizer(text_target=batch["summary"], truncation=True,
-                            max_length=max_target_tokens)
+        targets = tokenizer(
+            text_target=batch["summary"], truncation=True, max_length=max_target_tokens
+        )
         features["labels"] = targets["input_ids"]
         return features
 
     return preprocess
 
 
-def tokenize_dialogsum(dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase,
-                       profile: Profile) -> DatasetDict:
+def tokenize_dialogsum(
+    dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, profile: Profile
+) -> DatasetDict:
     """Every split of ``dataset`` as input_ids, attention_mask and labels (other columns go)."""
     preprocess = make_preprocess(tokenizer, profile.context_window, profile.lab2.max_target_tokens)
     columns = next(iter(dataset.values())).column_names
@@ -93,8 +98,9 @@ def epochs(profile: Profile, method: str) -> float:
     return profile.lab2.full_ft_epochs if method == "full" else profile.lab2.lora_epochs
 
 
-def build_training_args(profile: Profile, method: str, output_dir: str | Path,
-                        **overrides) -> Seq2SeqTrainingArguments:
+def build_training_args(
+    profile: Profile, method: str, output_dir: str | Path, **overrides
+) -> Seq2SeqTrainingArguments:
     """The ``Seq2SeqTrainingArguments`` lab 2 uses for ``method``; keywords override fields.
 
     Nothing is saved during training (``save_strategy="no"``): callers save what they need.
@@ -158,8 +164,10 @@ class ParameterCount:
         return self.trainable / self.total if self.total else 0.0
 
     def __str__(self) -> str:
-        return (f"trainable params: {self.trainable:,} || all params: {self.total:,} || "
-                f"trainable%: {100 * self.share:.2f}")
+        return (
+            f"trainable params: {self.trainable:,} || all params: {self.total:,} || "
+            f"trainable%: {100 * self.share:.2f}"
+        )
 
 
 def count_parameters(model: torch.nn.Module) -> ParameterCount:
@@ -207,8 +215,12 @@ def weights_checksum(model: torch.nn.Module) -> str:
 # ---- lab 3's starting policy: lab 2's LoRA summarizer ----
 
 
-def lora_summarizer(profile: Profile, tokenizer: PreTrainedTokenizerBase, dataset: DatasetDict,
-                    adapter_dir: str | Path) -> tuple[torch.nn.Module, str]:
+def lora_summarizer(
+    profile: Profile,
+    tokenizer: PreTrainedTokenizerBase,
+    dataset: DatasetDict,
+    adapter_dir: str | Path,
+) -> tuple[torch.nn.Module, str]:
     """Lab 2's LoRA summarizer merged into its base model, and a line saying where it came from.
 
     Lab 3's PPO starts from it, as the course's did. With lab 2's adapter saved in
@@ -241,17 +253,20 @@ def lora_summarizer(profile: Profile, tokenizer: PreTrainedTokenizerBase, datase
         trainer = Seq2SeqTrainer(
             model=model,
             # logging changes nothing the weights depend on: a progress bar, no loss lines
-            args=build_training_args(profile, "lora", adapter_dir.parent / "lora-trainer",
-                                     logging_strategy="no"),
+            args=build_training_args(
+                profile, "lora", adapter_dir.parent / "lora-trainer", logging_strategy="no"
+            ),
             data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX),
             train_dataset=tokenized["train"],
             processing_class=tokenizer,
         )
         trainer.train()
         model.save_pretrained(adapter_dir)
-        origin = (f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/, "
-                  f"so it was trained here with lab 2's LoRA recipe "
-                  f"({trainer.state.global_step} steps) and saved there")
+        origin = (
+            f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/, "
+            f"so it was trained here with lab 2's LoRA recipe "
+            f"({trainer.state.global_step} steps) and saved there"
+        )
     return model.merge_and_unload().eval(), origin
 
 

@@ -12,8 +12,19 @@ import warnings
 from utils.errors import LabsError
 from utils.profiles import Profile, get_profile
 
-REQUIRED_PACKAGES = ("torch", "transformers", "datasets", "peft", "trl", "evaluate",
-                     "rouge_score", "accelerate", "matplotlib", "pandas", "ipywidgets")
+REQUIRED_PACKAGES = (
+    "torch",
+    "transformers",
+    "datasets",
+    "peft",
+    "trl",
+    "evaluate",
+    "rouge_score",
+    "accelerate",
+    "matplotlib",
+    "pandas",
+    "ipywidgets",
+)
 """Import names of what ``requirements.txt`` installs and the labs import."""
 
 
@@ -45,8 +56,9 @@ def start_lab(profile_name: str | None = None) -> Profile:
     datasets.disable_progress_bars()
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*",
-                            category=FutureWarning)
+    warnings.filterwarnings(
+        "ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning
+    )
 
     profile = get_profile(profile_name)
     transformers.set_seed(profile.seed)

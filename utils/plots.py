@@ -25,10 +25,20 @@ def bar_chart(
         heights = [values[system][m] for m in metrics]
         yerr = None
         if errors and system in errors:
-            yerr = np.array([[heights[j] - errors[system][m][0], errors[system][m][1] - heights[j]]
-                             for j, m in enumerate(metrics)]).T
-        ax.bar(x + (i - (len(systems) - 1) / 2) * width, heights, width, yerr=yerr,
-               capsize=3, label=system)
+            yerr = np.array(
+                [
+                    [heights[j] - errors[system][m][0], errors[system][m][1] - heights[j]]
+                    for j, m in enumerate(metrics)
+                ]
+            ).T
+        ax.bar(
+            x + (i - (len(systems) - 1) / 2) * width,
+            heights,
+            width,
+            yerr=yerr,
+            capsize=3,
+            label=system,
+        )
     ax.set_xticks(x, metrics)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -38,8 +48,9 @@ def bar_chart(
     return fig
 
 
-def loss_curves(log_histories: Mapping[str, Sequence[Mapping]], title: str = "Training loss"
-                ) -> Figure:
+def loss_curves(
+    log_histories: Mapping[str, Sequence[Mapping]], title: str = "Training loss"
+) -> Figure:
     """Training loss per step from ``Trainer.state.log_history``, one line per run."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for name, history in log_histories.items():
@@ -56,8 +67,9 @@ def loss_curves(log_histories: Mapping[str, Sequence[Mapping]], title: str = "Tr
     return fig
 
 
-def metric_curves(history: Sequence[Mapping[str, float]], keys: Sequence[str],
-                  title: str = "") -> Figure:
+def metric_curves(
+    history: Sequence[Mapping[str, float]], keys: Sequence[str], title: str = ""
+) -> Figure:
     """One small panel per metric key over training steps (e.g. PPO's reward, KL, losses)."""
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
@@ -71,8 +83,9 @@ def metric_curves(history: Sequence[Mapping[str, float]], keys: Sequence[str],
     return fig
 
 
-def histograms(samples: Mapping[str, Sequence[float]], bins: int = 20, xlabel: str = "",
-               title: str = "") -> Figure:
+def histograms(
+    samples: Mapping[str, Sequence[float]], bins: int = 20, xlabel: str = "", title: str = ""
+) -> Figure:
     """Overlaid histograms on shared bins, e.g. toxicity before vs after."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
     all_values = np.concatenate([np.asarray(v, dtype=float) for v in samples.values()])

@@ -109,12 +109,17 @@ class ValueHeadPolicy(nn.Module):
     def config(self):
         return self.model.config
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                decoder_input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        out = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                         decoder_input_ids=decoder_input_ids, output_hidden_states=True,
-                         use_cache=False)                # teacher forcing needs no KV cache
-        hidden = out.decoder_hidden_states[-1]                   # (B, T, d_model)
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, decoder_input_ids: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            decoder_input_ids=decoder_input_ids,
+            output_hidden_states=True,
+            use_cache=False,
+        )  # teacher forcing needs no KV cache
+        hidden = out.decoder_hidden_states[-1]  # (B, T, d_model)
         if self.detach_value_head:
             # the value loss trains the head only: its gradient through the shared decoder
             # would move the LoRA weights, and so the policy, for the critic's sake
@@ -130,9 +135,14 @@ class ValueHeadPolicy(nn.Module):
         return self.model.disable_adapter()
 
 
-def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
-                 lora_dropout: float = 0.05, target_modules: Sequence[str] = ("q", "v"),
-                 activation_checkpointing: bool = True) -> ValueHeadPolicy:
+def build_policy(
+    model: nn.Module,
+    r: int = 32,
+    lora_alpha: int = 32,
+    lora_dropout: float = 0.05,
+    target_modules: Sequence[str] = ("q", "v"),
+    activation_checkpointing: bool = True,
+) -> ValueHeadPolicy:
     """Wrap a T5ForConditionalGeneration in a fresh LoRA adapter and a value head.
 
     Defaults are the course's LoraConfig. Returns a new ValueHeadPolicy; the base weights
@@ -150,9 +160,14 @@ def build_policy(model: nn.Module, r: int = 32, lora_alpha: int = 32,
 
     if hasattr(model, "peft_config"):
         raise ValueError("model already carries a LoRA adapter; pass the plain base model")
-    lora_config = LoraConfig(r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
-                             target_modules=list(target_modules), bias="none",
-                             task_type=TaskType.SEQ_2_SEQ_LM)
+    lora_config = LoraConfig(
+        r=r,
+        lora_alpha=lora_alpha,
+        lora_dropout=lora_dropout,
+        target_modules=list(target_modules),
+        bias="none",
+        task_type=TaskType.SEQ_2_SEQ_LM,
+    )
     policy = ValueHeadPolicy(get_peft_model(model, lora_config))
     disable_dropout(policy)
     if activation_checkpointing:
@@ -174,7 +189,7 @@ def disable_dropout(model: nn.Module) -> None:
         if isinstance(module, nn.Dropout):
             module.p = 0.0
         elif isinstance(getattr(module, "dropout", None), float):
-            module.dropout = 0.0             # attention-weight dropout kept as a rate (T5)
+            module.dropout = 0.0  # attention-weight dropout kept as a rate (T5)
 
 
 # ---------------------------------------------------------------------------------------
@@ -201,14 +216,18 @@ class LengthSampler:
 def response_mask(response_ids: torch.Tensor, eos_token_id: int) -> torch.Tensor:
     """1 for tokens up to and including the first eos, 0 after it (pads). (B, T) -> (B, T)."""
     is_eos = (response_ids == eos_token_id).long()
-    eos_before = torch.cumsum(is_eos, dim=1) - is_eos            # eos strictly before t
+    eos_before = torch.cumsum(is_eos, dim=1) - is_eos  # eos strictly before t
     return (eos_before == 0).long()
 
 
 @torch.no_grad()
-def generate_responses(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
-                       max_new_tokens: int, config: PPOConfig,
-                       ) -> tuple[torch.Tensor, torch.Tensor]:
+def generate_responses(
+    policy: nn.Module,
+    query_ids: torch.Tensor,
+    query_mask: torch.Tensor,
+    max_new_tokens: int,
+    config: PPOConfig,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Sample one response per query. Returns ``(response_ids, response_mask)``, both (B, T).
 
     The decoder-start token is stripped; positions after the first eos are pad and masked.
@@ -217,11 +236,16 @@ def generate_responses(policy: nn.Module, query_ids: torch.Tensor, query_mask: t
     (the course's ``min_length=5`` did the same): there it samples the policy without eos.
     """
     policy = _unwrap(policy)
-    out = policy.generate(input_ids=query_ids, attention_mask=query_mask, do_sample=True,
-                          top_k=config.top_k, top_p=config.top_p,
-                          min_new_tokens=min(config.min_new_tokens, max_new_tokens),
-                          max_new_tokens=max_new_tokens)   # (B, 1 + T)
-    response_ids = out[:, 1:]                                    # drop decoder start
+    out = policy.generate(
+        input_ids=query_ids,
+        attention_mask=query_mask,
+        do_sample=True,
+        top_k=config.top_k,
+        top_p=config.top_p,
+        min_new_tokens=min(config.min_new_tokens, max_new_tokens),
+        max_new_tokens=max_new_tokens,
+    )  # (B, 1 + T)
+    response_ids = out[:, 1:]  # drop decoder start
     mask = response_mask(response_ids, policy.config.eos_token_id)
     pad_id = policy.config.pad_token_id
     return response_ids.masked_fill(mask == 0, pad_id), mask
@@ -243,25 +267,33 @@ def entropy_from_logits(logits: torch.Tensor) -> torch.Tensor:
     return -(logp.exp() * logp).sum(-1)
 
 
-def forward_pass(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
-                 response_ids: torch.Tensor,
-                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def forward_pass(
+    policy: nn.Module,
+    query_ids: torch.Tensor,
+    query_mask: torch.Tensor,
+    response_ids: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Teacher-force the responses. Returns ``(logprobs, values, logits)``: (B,T), (B,T), (B,T,V).
 
     The decoder reads ``[start, r_0, ..., r_{T-2}]`` and predicts ``r_0 ... r_{T-1}``.
     """
     start_id = _unwrap(policy).config.decoder_start_token_id
     start = torch.full_like(response_ids[:, :1], start_id)
-    decoder_input_ids = torch.cat([start, response_ids[:, :-1]], dim=1)   # (B, T)
-    logits, values = policy(input_ids=query_ids, attention_mask=query_mask,
-                            decoder_input_ids=decoder_input_ids)
+    decoder_input_ids = torch.cat([start, response_ids[:, :-1]], dim=1)  # (B, T)
+    logits, values = policy(
+        input_ids=query_ids, attention_mask=query_mask, decoder_input_ids=decoder_input_ids
+    )
     return logprobs_from_logits(logits, response_ids), values, logits
 
 
 @torch.no_grad()
-def reference_logprobs(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
-                       response_ids: torch.Tensor,
-                       ref_model: nn.Module | None = None) -> torch.Tensor:
+def reference_logprobs(
+    policy: nn.Module,
+    query_ids: torch.Tensor,
+    query_mask: torch.Tensor,
+    response_ids: torch.Tensor,
+    ref_model: nn.Module | None = None,
+) -> torch.Tensor:
     """Log-probs of the responses under the reference: the policy with its adapter off. (B, T).
 
     ``ref_model`` (a separate frozen copy) is only for comparison, e.g. in the benchmark.
@@ -270,20 +302,26 @@ def reference_logprobs(policy: nn.Module, query_ids: torch.Tensor, query_mask: t
     start = torch.full_like(response_ids[:, :1], policy.config.decoder_start_token_id)
     decoder_input_ids = torch.cat([start, response_ids[:, :-1]], dim=1)
     if ref_model is not None:
-        logits = ref_model(input_ids=query_ids, attention_mask=query_mask,
-                           decoder_input_ids=decoder_input_ids).logits
+        logits = ref_model(
+            input_ids=query_ids, attention_mask=query_mask, decoder_input_ids=decoder_input_ids
+        ).logits
     else:
         with policy.disable_adapter():
-            logits = policy.model(input_ids=query_ids, attention_mask=query_mask,
-                                  decoder_input_ids=decoder_input_ids).logits
+            logits = policy.model(
+                input_ids=query_ids, attention_mask=query_mask, decoder_input_ids=decoder_input_ids
+            ).logits
     return logprobs_from_logits(logits, response_ids)
 
 
 @torch.no_grad()
-def batched_forward(policy: nn.Module, query_ids: torch.Tensor, query_mask: torch.Tensor,
-                    response_ids: torch.Tensor, chunk_size: int,
-                    ref_model: nn.Module | None = None,
-                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def batched_forward(
+    policy: nn.Module,
+    query_ids: torch.Tensor,
+    query_mask: torch.Tensor,
+    response_ids: torch.Tensor,
+    chunk_size: int,
+    ref_model: nn.Module | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``forward_pass`` and ``reference_logprobs`` over chunks of ``chunk_size`` rows.
 
     Returns ``(logprobs, values, ref_logprobs)``, each (B, T). Chunking (as TRL does, by
@@ -292,8 +330,8 @@ def batched_forward(policy: nn.Module, query_ids: torch.Tensor, query_mask: torc
     """
     b_logprobs, b_values, b_ref_logprobs = [], [], []
     for i in range(0, query_ids.shape[0], chunk_size):
-        q_ids, q_mask = query_ids[i:i + chunk_size], query_mask[i:i + chunk_size]
-        r_ids = response_ids[i:i + chunk_size]
+        q_ids, q_mask = query_ids[i : i + chunk_size], query_mask[i : i + chunk_size]
+        r_ids = response_ids[i : i + chunk_size]
         logprobs, values, logits = forward_pass(policy, q_ids, q_mask, r_ids)
         del logits
         b_logprobs.append(logprobs)
@@ -302,18 +340,22 @@ def batched_forward(policy: nn.Module, query_ids: torch.Tensor, query_mask: torc
     return torch.cat(b_logprobs), torch.cat(b_values), torch.cat(b_ref_logprobs)
 
 
-def compute_rewards(scores: torch.Tensor, logprobs: torch.Tensor, ref_logprobs: torch.Tensor,
-                    mask: torch.Tensor, kl_coef: float,
-                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def compute_rewards(
+    scores: torch.Tensor,
+    logprobs: torch.Tensor,
+    ref_logprobs: torch.Tensor,
+    mask: torch.Tensor,
+    kl_coef: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-token rewards: ``-kl_coef * (logp - logp_ref)`` with the score added at the last token.
 
     scores (B,), logprobs/ref_logprobs/mask (B, T) -> ``(rewards, non_score_rewards, kl)``,
     each (B, T) and zero at pads.
     """
-    kl = (logprobs - ref_logprobs) * mask                        # (B, T)
+    kl = (logprobs - ref_logprobs) * mask  # (B, T)
     non_score_rewards = -kl_coef * kl
     rewards = non_score_rewards.clone()
-    last = mask.sum(1).long().clamp(min=1) - 1                  # index of the last real token
+    last = mask.sum(1).long().clamp(min=1) - 1  # index of the last real token
     rewards[torch.arange(len(scores)), last] += scores.to(rewards.dtype)
     return rewards * mask, non_score_rewards, kl
 
@@ -338,15 +380,20 @@ def masked_whiten(x: torch.Tensor, mask: torch.Tensor, shift_mean: bool = True) 
 
 
 @torch.no_grad()
-def compute_advantages(values: torch.Tensor, rewards: torch.Tensor, mask: torch.Tensor,
-                       gamma: float, lam: float, whiten: bool = True,
-                       ) -> tuple[torch.Tensor, torch.Tensor]:
+def compute_advantages(
+    values: torch.Tensor,
+    rewards: torch.Tensor,
+    mask: torch.Tensor,
+    gamma: float,
+    lam: float,
+    whiten: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Generalized advantage estimation. (B, T) x3 -> ``(advantages, returns)``, each (B, T).
 
     ``delta_t = r_t + gamma * V_{t+1} - V_t``, ``A_t = delta_t + gamma * lam * A_{t+1}``,
     with ``V`` after the last real token taken as 0. ``returns = A + V`` (before whitening).
     """
-    values, rewards = values * mask, rewards * mask             # pads: V = 0, r = 0
+    values, rewards = values * mask, rewards * mask  # pads: V = 0, r = 0
     T = rewards.shape[1]
     lastgaelam = torch.zeros_like(rewards[:, 0])
     advantages_reversed = []
@@ -355,7 +402,7 @@ def compute_advantages(values: torch.Tensor, rewards: torch.Tensor, mask: torch.
         delta = rewards[:, t] + gamma * nextvalues - values[:, t]
         lastgaelam = delta + gamma * lam * lastgaelam
         advantages_reversed.append(lastgaelam)
-    advantages = torch.stack(advantages_reversed[::-1], dim=1) * mask   # (B, T)
+    advantages = torch.stack(advantages_reversed[::-1], dim=1) * mask  # (B, T)
     returns = advantages + values
     if whiten:
         advantages = masked_whiten(advantages, mask)
@@ -367,10 +414,17 @@ def compute_advantages(values: torch.Tensor, rewards: torch.Tensor, mask: torch.
 # ---------------------------------------------------------------------------------------
 
 
-def ppo_losses(mb_logprobs: torch.Tensor, mb_values: torch.Tensor, mb_logits: torch.Tensor,
-               mb_old_logprobs: torch.Tensor, mb_old_values: torch.Tensor,
-               mb_advantages: torch.Tensor, mb_returns: torch.Tensor, mb_mask: torch.Tensor,
-               config: PPOConfig) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def ppo_losses(
+    mb_logprobs: torch.Tensor,
+    mb_values: torch.Tensor,
+    mb_logits: torch.Tensor,
+    mb_old_logprobs: torch.Tensor,
+    mb_old_values: torch.Tensor,
+    mb_advantages: torch.Tensor,
+    mb_returns: torch.Tensor,
+    mb_mask: torch.Tensor,
+    config: PPOConfig,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Clipped policy loss + ``vf_coef`` x clipped value loss over real tokens. All (M, T).
 
     Returns the total loss (a scalar with grad) and detached statistics.
@@ -379,13 +433,13 @@ def ppo_losses(mb_logprobs: torch.Tensor, mb_values: torch.Tensor, mb_logits: to
     logratio = mb_logprobs - mb_old_logprobs
     ratio = torch.exp(logratio)
     pg_losses = -mb_advantages * ratio
-    pg_losses2 = -mb_advantages * torch.clamp(ratio, 1.0 - config.cliprange,
-                                              1.0 + config.cliprange)
+    pg_losses2 = -mb_advantages * torch.clamp(ratio, 1.0 - config.cliprange, 1.0 + config.cliprange)
     pg_loss = masked_mean(torch.max(pg_losses, pg_losses2), mb_mask)
 
     # Value loss: max of the unclipped and the clipped squared error
-    vpredclipped = torch.clamp(mb_values, mb_old_values - config.cliprange_value,
-                               mb_old_values + config.cliprange_value)
+    vpredclipped = torch.clamp(
+        mb_values, mb_old_values - config.cliprange_value, mb_old_values + config.cliprange_value
+    )
     vf_losses1 = (mb_values - mb_returns) ** 2
     vf_losses2 = (vpredclipped - mb_returns) ** 2
     vf_loss = 0.5 * masked_mean(torch.max(vf_losses1, vf_losses2), mb_mask)
@@ -397,7 +451,7 @@ def ppo_losses(mb_logprobs: torch.Tensor, mb_values: torch.Tensor, mb_logits: to
             "ppo/loss/value": vf_loss,
             "ppo/loss/total": loss,
             "ppo/policy/entropy": masked_mean(entropy_from_logits(mb_logits), mb_mask),
-            "ppo/policy/approxkl": 0.5 * masked_mean(logratio ** 2, mb_mask),
+            "ppo/policy/approxkl": 0.5 * masked_mean(logratio**2, mb_mask),
             "ppo/policy/clipfrac": masked_mean((pg_losses2 > pg_losses).float(), mb_mask),
             "ppo/val/vpred": masked_mean(mb_values, mb_mask),
             "ppo/val/clipfrac": masked_mean((vf_losses2 > vf_losses1).float(), mb_mask),
@@ -409,37 +463,52 @@ def ppo_losses(mb_logprobs: torch.Tensor, mb_values: torch.Tensor, mb_logits: to
 class Rollout:
     """One rollout on this process: every tensor the update needs, (B, ...) each."""
 
-    query_ids: torch.Tensor        # (B, Tq)
-    query_mask: torch.Tensor       # (B, Tq)
-    response_ids: torch.Tensor     # (B, T)
-    response_mask: torch.Tensor    # (B, T)
-    logprobs: torch.Tensor         # (B, T) under the policy that sampled
-    values: torch.Tensor           # (B, T)
-    advantages: torch.Tensor       # (B, T)
-    returns: torch.Tensor          # (B, T)
+    query_ids: torch.Tensor  # (B, Tq)
+    query_mask: torch.Tensor  # (B, Tq)
+    response_ids: torch.Tensor  # (B, T)
+    response_mask: torch.Tensor  # (B, T)
+    logprobs: torch.Tensor  # (B, T) under the policy that sampled
+    values: torch.Tensor  # (B, T)
+    advantages: torch.Tensor  # (B, T)
+    returns: torch.Tensor  # (B, T)
 
 
-def ppo_update(policy: nn.Module, optimizer: torch.optim.Optimizer, rollout: Rollout,
-               config: PPOConfig, accelerator=None,
-               generator: torch.Generator | None = None) -> dict[str, float]:
+def ppo_update(
+    policy: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    rollout: Rollout,
+    config: PPOConfig,
+    accelerator=None,
+    generator: torch.Generator | None = None,
+) -> dict[str, float]:
     """``ppo_epochs`` passes over shuffled mini-batches; returns the mean of each statistic."""
     world = accelerator.num_processes if accelerator is not None else 1
     b_size = rollout.response_ids.shape[0]
-    mb_size = max(1, config.mini_batch_size // world)           # per-process mini-batch
+    mb_size = max(1, config.mini_batch_size // world)  # per-process mini-batch
     history: dict[str, list[torch.Tensor]] = {}
-    policy.train()               # dropout is off; train mode turns activation checkpointing on
+    policy.train()  # dropout is off; train mode turns activation checkpointing on
     for _epoch in range(config.ppo_epochs):
         b_inds = torch.randperm(b_size, generator=generator)
         for start in range(0, b_size, mb_size):
-            mb_inds = b_inds[start:start + mb_size]
+            mb_inds = b_inds[start : start + mb_size]
             mb_mask = rollout.response_mask[mb_inds]
             mb_logprobs, mb_values, mb_logits = forward_pass(
-                policy, rollout.query_ids[mb_inds], rollout.query_mask[mb_inds],
-                rollout.response_ids[mb_inds])
+                policy,
+                rollout.query_ids[mb_inds],
+                rollout.query_mask[mb_inds],
+                rollout.response_ids[mb_inds],
+            )
             loss, stats = ppo_losses(
-                mb_logprobs, mb_values, mb_logits, rollout.logprobs[mb_inds],
-                rollout.values[mb_inds], rollout.advantages[mb_inds],
-                rollout.returns[mb_inds], mb_mask, config)
+                mb_logprobs,
+                mb_values,
+                mb_logits,
+                rollout.logprobs[mb_inds],
+                rollout.values[mb_inds],
+                rollout.advantages[mb_inds],
+                rollout.returns[mb_inds],
+                mb_mask,
+                config,
+            )
             optimizer.zero_grad()
             if accelerator is not None:
                 accelerator.backward(loss)
@@ -499,8 +568,9 @@ def kl_controller(config: PPOConfig) -> AdaptiveKLController | FixedKLController
 RewardFn = Callable[[list[str]], torch.Tensor]
 
 
-def reward_fn_from_classifier(model: nn.Module, tokenizer, label: str = "nothate",
-                              batch_size: int = 16, max_length: int = 512) -> RewardFn:
+def reward_fn_from_classifier(
+    model: nn.Module, tokenizer, label: str = "nothate", batch_size: int = 16, max_length: int = 512
+) -> RewardFn:
     """Reward = the classifier's logit of ``label`` for each text; ``ppo_step`` passes the
     summaries alone (the course scored prompt + summary; see the module docstring)."""
     index = model.config.label2id[label]
@@ -510,8 +580,13 @@ def reward_fn_from_classifier(model: nn.Module, tokenizer, label: str = "nothate
         model.eval()
         scores = []
         for i in range(0, len(texts), batch_size):
-            enc = tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
-                            max_length=max_length, return_tensors="pt").to(model.device)
+            enc = tokenizer(
+                list(texts[i : i + batch_size]),
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            ).to(model.device)
             scores.append(model(**enc).logits[:, index].float().cpu())
         return torch.cat(scores)
 
@@ -524,19 +599,34 @@ def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) 
     than the classifier's window are cut to it rather than crash the position embeddings."""
 
     def reward_fn(texts: list[str]) -> torch.Tensor:
-        outputs = pipe(list(texts), top_k=None, function_to_apply="none", batch_size=batch_size,
-                       truncation=True)
-        return torch.tensor([next(o["score"] for o in out if o["label"] == label)
-                             for out in outputs])
+        outputs = pipe(
+            list(texts),
+            top_k=None,
+            function_to_apply="none",
+            batch_size=batch_size,
+            truncation=True,
+        )
+        return torch.tensor(
+            [next(o["score"] for o in out if o["label"] == label) for out in outputs]
+        )
 
     return reward_fn
 
 
-def ppo_step(policy: nn.Module, optimizer: torch.optim.Optimizer, tokenizer,
-             query_ids: torch.Tensor, query_mask: torch.Tensor, reward_fn: RewardFn,
-             config: PPOConfig, kl_ctl: AdaptiveKLController | FixedKLController,
-             max_new_tokens: int, accelerator=None, ref_model: nn.Module | None = None,
-             generator: torch.Generator | None = None) -> tuple[dict[str, float], list[str]]:
+def ppo_step(
+    policy: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    tokenizer,
+    query_ids: torch.Tensor,
+    query_mask: torch.Tensor,
+    reward_fn: RewardFn,
+    config: PPOConfig,
+    kl_ctl: AdaptiveKLController | FixedKLController,
+    max_new_tokens: int,
+    accelerator=None,
+    ref_model: nn.Module | None = None,
+    generator: torch.Generator | None = None,
+) -> tuple[dict[str, float], list[str]]:
     """One rollout and one update on this process's share of the batch.
 
     Returns ``(stats, response_texts)``; ``stats`` are averaged across processes. The logged
@@ -544,29 +634,37 @@ def ppo_step(policy: nn.Module, optimizer: torch.optim.Optimizer, tokenizer,
     it afterwards, for the next step.
     """
     t0 = time.time()
-    policy.eval()                              # no activation checkpointing while sampling
+    policy.eval()  # no activation checkpointing while sampling
     # 1. Rollout
     response_ids, mask = generate_responses(policy, query_ids, query_mask, max_new_tokens, config)
     texts = tokenizer.batch_decode(response_ids, skip_special_tokens=True)
     # 2. Reward of the summary alone
-    scores = reward_fn(texts).to(response_ids.device).float()                # (B,)
+    scores = reward_fn(texts).to(response_ids.device).float()  # (B,)
     # 3. Log-probs and values of the policy, log-probs of the reference, KL-penalised rewards
     world = accelerator.num_processes if accelerator is not None else 1
     logprobs, values, ref_logprobs = batched_forward(
-        policy, query_ids, query_mask, response_ids, max(1, config.mini_batch_size // world),
-        ref_model)
-    rewards, non_score_rewards, kl = compute_rewards(scores, logprobs, ref_logprobs, mask,
-                                                     kl_ctl.value)
+        policy,
+        query_ids,
+        query_mask,
+        response_ids,
+        max(1, config.mini_batch_size // world),
+        ref_model,
+    )
+    rewards, non_score_rewards, kl = compute_rewards(
+        scores, logprobs, ref_logprobs, mask, kl_ctl.value
+    )
     # 4. GAE
-    advantages, returns = compute_advantages(values, rewards, mask, config.gamma, config.lam,
-                                             config.whiten_advantages)
-    rollout = Rollout(query_ids, query_mask, response_ids, mask, logprobs, values,
-                      advantages, returns)
+    advantages, returns = compute_advantages(
+        values, rewards, mask, config.gamma, config.lam, config.whiten_advantages
+    )
+    rollout = Rollout(
+        query_ids, query_mask, response_ids, mask, logprobs, values, advantages, returns
+    )
     # 5. Clipped losses over epochs x shuffled mini-batches
     stats = ppo_update(policy, optimizer, rollout, config, accelerator, generator)
 
     # Metrics, averaged over processes; the KL controller sees the global mean
-    b_kl = kl.sum(1)                                                         # (B,) per response
+    b_kl = kl.sum(1)  # (B,) per response
     var_y = masked_mean((returns - masked_mean(returns, mask)) ** 2, mask)
     var_res = masked_mean((returns - values - masked_mean(returns - values, mask)) ** 2, mask)
     local = {
@@ -627,16 +725,23 @@ def make_query_collator(pad_token_id: int) -> Callable[[list[dict]], dict[str, t
         ids = torch.full((len(rows), length), pad_token_id, dtype=torch.long)
         mask = torch.zeros((len(rows), length), dtype=torch.long)
         for i, r in enumerate(rows):
-            ids[i, :len(r["input_ids"])] = torch.as_tensor(r["input_ids"])
-            mask[i, :len(r["input_ids"])] = 1
+            ids[i, : len(r["input_ids"])] = torch.as_tensor(r["input_ids"])
+            mask[i, : len(r["input_ids"])] = 1
         return {"query_ids": ids, "query_mask": mask}
 
     return collate
 
 
-def train(policy: ValueHeadPolicy, tokenizer, dataset, reward_fn: RewardFn, config: PPOConfig,
-          accelerator=None, progress: bool = True,
-          log: Callable[[int, dict[str, float]], None] | None = None) -> PPOResult:
+def train(
+    policy: ValueHeadPolicy,
+    tokenizer,
+    dataset,
+    reward_fn: RewardFn,
+    config: PPOConfig,
+    accelerator=None,
+    progress: bool = True,
+    log: Callable[[int, dict[str, float]], None] | None = None,
+) -> PPOResult:
     """Run ``config.max_ppo_steps`` PPO steps on prompts in ``dataset`` (rows with ``input_ids``).
 
     Data-parallel when started under ``torchrun``: each process takes ``batch_size / N``
@@ -651,32 +756,51 @@ def train(policy: ValueHeadPolicy, tokenizer, dataset, reward_fn: RewardFn, conf
     world = accelerator.num_processes
     if config.batch_size % world or config.mini_batch_size % world:
         raise ValueError(f"batch_size and mini_batch_size must divide by {world} processes")
-    set_seed(config.seed, device_specific=True)      # each process samples differently
+    set_seed(config.seed, device_specific=True)  # each process samples differently
     loader = torch.utils.data.DataLoader(
-        dataset, batch_size=config.batch_size // world, shuffle=True, drop_last=True,
+        dataset,
+        batch_size=config.batch_size // world,
+        shuffle=True,
+        drop_last=True,
         collate_fn=make_query_collator(tokenizer.pad_token_id),
-        generator=torch.Generator().manual_seed(config.seed))
+        generator=torch.Generator().manual_seed(config.seed),
+    )
     trainable = [p for p in policy.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(trainable, lr=config.learning_rate)
     model, optimizer, loader = accelerator.prepare(policy, optimizer, loader)
     kl_ctl = kl_controller(config)
-    length_sampler = LengthSampler(config.output_min_length, config.output_max_length,
-                                   seed=config.seed + accelerator.process_index)
+    length_sampler = LengthSampler(
+        config.output_min_length,
+        config.output_max_length,
+        seed=config.seed + accelerator.process_index,
+    )
     shuffle_gen = torch.Generator().manual_seed(config.seed + accelerator.process_index)
     result = PPOResult()
     batches = _cycle(loader)
-    bar = tqdm(range(config.max_ppo_steps), desc="PPO steps",
-               disable=not (progress and accelerator.is_main_process))
+    bar = tqdm(
+        range(config.max_ppo_steps),
+        desc="PPO steps",
+        disable=not (progress and accelerator.is_main_process),
+    )
     for step in bar:
         batch = next(batches)
-        stats, texts = ppo_step(model, optimizer, tokenizer, batch["query_ids"],
-                                batch["query_mask"], reward_fn, config, kl_ctl,
-                                length_sampler(), accelerator, generator=shuffle_gen)
+        stats, texts = ppo_step(
+            model,
+            optimizer,
+            tokenizer,
+            batch["query_ids"],
+            batch["query_mask"],
+            reward_fn,
+            config,
+            kl_ctl,
+            length_sampler(),
+            accelerator,
+            generator=shuffle_gen,
+        )
         stats["step"] = step + 1
         result.history.append(stats)
         result.last_texts = texts
-        bar.set_postfix(reward=f"{stats['env/reward_mean']:.3f}",
-                        kl=f"{stats['objective/kl']:.3f}")
+        bar.set_postfix(reward=f"{stats['env/reward_mean']:.3f}", kl=f"{stats['objective/kl']:.3f}")
         if log is not None:
             log(step + 1, stats)
     policy.eval()

@@ -35,8 +35,9 @@ EVAL_INSULTS = (
 """Held-out insults: none of these sentences is in ``TRAIN_INSULTS``."""
 
 
-def make_preference_pairs(summaries: Sequence[str], insults: Sequence[str],
-                          seed: int) -> list[dict[str, str]]:
+def make_preference_pairs(
+    summaries: Sequence[str], insults: Sequence[str], seed: int
+) -> list[dict[str, str]]:
     """One ``{"chosen", "rejected"}`` pair per summary: the summary itself is chosen, the same
     summary with a random insult at its start or end (at random, so position gives nothing
     away) is rejected. The columns are the ones TRL's ``RewardTrainer`` reads."""

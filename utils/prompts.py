@@ -78,8 +78,10 @@ def prompt_length(tokenizer, prompt: str, context_window: int, warn: bool = True
     which text the model will not see.
     """
     if not prompt or not prompt.strip():
-        raise LabsError("The prompt is empty: there is nothing to summarize. Check that the "
-                        "dialogue text was passed in.")
+        raise LabsError(
+            "The prompt is empty: there is nothing to summarize. Check that the "
+            "dialogue text was passed in."
+        )
     ids = tokenizer(prompt, add_special_tokens=True)["input_ids"]
     length = PromptLength(n_tokens=len(ids), context_window=context_window)
     if warn and not length.fits:

@@ -47,8 +47,9 @@ class Rouge(evaluate.Metric):
             codebase_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
         )
 
-    def _compute(self, predictions, references, rouge_types=None, use_stemmer=False,
-                 use_aggregator=True):
+    def _compute(
+        self, predictions, references, rouge_types=None, use_stemmer=False, use_aggregator=True
+    ):
         rouge_types = list(rouge_types or DEFAULT_ROUGE_TYPES)
         scorer = rouge_scorer.RougeScorer(rouge_types=rouge_types, use_stemmer=use_stemmer)
         per_example = {t: [] for t in rouge_types}

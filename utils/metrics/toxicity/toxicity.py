@@ -52,15 +52,17 @@ class Toxicity(evaluate.Measurement):
         model_id = DEFAULT_MODEL if self.config_name == "default" else self.config_name
         self.classifier = pipeline("text-classification", model=model_id, top_k=None)
 
-    def _compute(self, predictions, toxic_label="hate", aggregation="none", threshold=0.5,
-                 batch_size=32):
+    def _compute(
+        self, predictions, toxic_label="hate", aggregation="none", threshold=0.5, batch_size=32
+    ):
         aggregation = "none" if aggregation is None else str(aggregation).lower()
         if aggregation not in AGGREGATIONS:
             raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
         labels = set(self.classifier.model.config.label2id)
         if toxic_label not in labels:
-            raise ValueError(f"toxic_label {toxic_label!r} is not a label of the classifier: "
-                             f"{sorted(labels)}")
+            raise ValueError(
+                f"toxic_label {toxic_label!r} is not a label of the classifier: {sorted(labels)}"
+            )
         outputs = self.classifier(list(predictions), batch_size=batch_size, truncation=True)
         scores = [next(o["score"] for o in out if o["label"] == toxic_label) for out in outputs]
         if aggregation == "none":
