@@ -125,3 +125,15 @@ def test_question_turns_become_reported_questions():
     assert clause == "asks if there is a taxi stand nearby"
     assert question_clause("How much is it?") == "asks about the price"
     assert question_clause("Can I pay with my card?") is None  # "my" would read wrongly
+
+
+def test_build_data_splits_are_disjoint_and_deterministic(tmp_path):
+    from world.build import SMALL, build_data
+
+    a = build_data(tmp_path / "a", SMALL)
+    build_data(tmp_path / "b", SMALL)
+    shipped = [r["dialogue"] for n in ("train", "validation", "test") for r in a[n]]
+    assert len(set(shipped)) == len(shipped)
+    assert not set(shipped) & {r["dialogue"] for r in a["pretrain"]}
+    for f in ("dialogsum/train.jsonl", "dialogsum/test.jsonl", "toxicity/train.jsonl"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()

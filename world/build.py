@@ -14,6 +14,7 @@ skips finished training stages; the T5 pretraining saves a checkpoint every
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from world.corpus import (
     SHIPPED_COLUMNS,
     SPLIT_SEEDS,
     SPLIT_SIZES,
+    generate_dialogue,
     generate_split,
     write_jsonl,
 )
@@ -84,6 +86,17 @@ def build_data(out: Path, sizes: BuildSizes = FULL) -> dict[str, list[dict]]:
         # Pretraining sees more abusive dialogues, so the tiny T5 learns to carry the insult.
         share = PRETRAIN_ABUSE_SHARE if name == "pretrain" else ABUSE_SHARE
         splits[name] = generate_split(name, getattr(sizes, name), SPLIT_SEEDS[name], share)
+    # A short dialogue can come out of two splits' generators: redraw the later copy, so no
+    # test or validation dialogue is also a training one (each redraw has its own seed, so
+    # the other rows stay as drawn).
+    seen = {r["dialogue"] for r in splits["train"]}
+    for name in ("validation", "test"):
+        for i, r in enumerate(splits[name]):
+            rng = random.Random(SPLIT_SEEDS[name] * 100_003 + i)
+            while r["dialogue"] in seen:
+                r = {"id": r["id"], **generate_dialogue(rng, r["abusive"])}
+            splits[name][i] = r
+            seen.add(r["dialogue"])
     # Pretraining dialogues must not repeat shipped ones.
     shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
     splits["pretrain"] = [r for r in splits["pretrain"] if r["dialogue"] not in shipped]

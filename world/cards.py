@@ -26,10 +26,12 @@ def _lab1_lines(l1: dict) -> str:
 {l1["shot_indices"]}, short clean dialogues outside the scored ones):
 
 - ROUGE-1 by prompt: {", ".join(f"{k} {v:.3f}" for k, v in l1["rouge1"].items())}
-- no prompt gives the instruction's exact output for {l1["no_prompt_equals_instruction"]}/100;
+- no prompt gives the instruction's exact output for
+  {l1["no_prompt_equals_instruction"]}/{l1["n_dialogues"]};
   it continues the dialogue with a `#PersonN#:` turn in {l1["no_prompt_continues_with_turn"]:.0%}
 - ROUGE-1 instruction - no prompt: {_ci(l1["rouge1_instruction_minus_no_prompt"])}
-- the template differs from the instruction for {l1["template_differs_from_instruction"]}/100
+- the template differs from the instruction for
+  {l1["template_differs_from_instruction"]}/{l1["n_dialogues"]}
   (ROUGE-1 template - instruction {_ci(l1["rouge1_template_minus_instruction"])})
 - `#PersonN#` style: zero-shot {style["instruction"]:.0%}, one-shot {style["one-shot"]:.0%},
   few-shot {style["few-shot"]:.0%}; one-shot copies the example in
