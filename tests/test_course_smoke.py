@@ -263,3 +263,10 @@ def test_a_classifier_without_the_course_labels_names_them(broken_outcomes, use)
     kind, message = broken_outcomes[use]
     assert kind in ("LabsError", "ValueError"), (kind, message)
     assert "LABEL_0" in message and ("nothate" in message or "hate" in message)
+
+
+def test_display_path_is_relative_inside_the_repository_only(tmp_path: Path) -> None:
+    from utils.paths import display_path
+
+    assert display_path(REPO_ROOT / "outputs" / "lab2") == "outputs/lab2"
+    assert display_path(tmp_path / "lab2") == str(tmp_path / "lab2")

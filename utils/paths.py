@@ -17,3 +17,12 @@ DIALOGSUM_DIR = ASSETS_DIR / "dialogsum"
 TOXICITY_DATA_DIR = ASSETS_DIR / "toxicity"
 TINY_T5_DIR = ASSETS_DIR / "models" / "flan-t5-tiny"
 TINY_CLASSIFIER_DIR = ASSETS_DIR / "models" / "toxicity-classifier-tiny"
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the repository when inside it (same text on every machine), else
+    as given: LABS_OUTPUTS_DIR may put outputs elsewhere, where ``relative_to`` would raise."""
+    resolved = Path(path).resolve()
+    if resolved.is_relative_to(REPO_ROOT):
+        return str(resolved.relative_to(REPO_ROOT))
+    return str(path)
