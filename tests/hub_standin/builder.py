@@ -12,9 +12,9 @@ Three repositories, under the course's exact ids:
   real columns and row counts, text recycled from the offline world's non-abusive rows (the
   real DialogSum is everyday conversation: no insults for lab 3 to find).
 
-The build is seeded, so two builds give the same bytes; it is cached under
-``~/.cache/labs-hub-standin/<VERSION>`` (``LABS_HUB_STANDIN_CACHE`` overrides the root), outside
-git, and a second call returns at once.
+The build is seeded, so two builds give the same bytes; it is cached, outside git, under
+``~/.cache/labs-hub-standin/<VERSION>-<inputs hash>`` (``LABS_HUB_STANDIN_CACHE`` overrides
+the root), and a second call returns at once.
 """
 
 from __future__ import annotations
@@ -62,10 +62,24 @@ class Repo:
     files: dict[str, dict]  # path -> {"size": int, "sha256": str, "oid": str}
 
 
+def _input_files() -> list[Path]:
+    """The offline world's files the artefacts are made from (text and tokenizer corpus)."""
+    return sorted((ASSETS / "dialogsum").glob("*.jsonl")) + sorted(
+        (ASSETS / "toxicity").glob("*.jsonl")
+    )
+
+
 def cache_root() -> Path:
-    """Where built artefacts are kept between test runs (never inside the repository)."""
+    """Where built artefacts are kept between test runs (never inside the repository).
+
+    Keyed by ``VERSION`` and a hash of the input files: rebuilding the offline world
+    (``make assets``) gives a new folder rather than a stale one.
+    """
     base = os.environ.get("LABS_HUB_STANDIN_CACHE") or Path.home() / ".cache" / "labs-hub-standin"
-    return Path(base) / VERSION
+    digest = hashlib.sha256()
+    for path in _input_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Path(base) / f"{VERSION}-{digest.hexdigest()[:12]}"
 
 
 def commit_sha(repo_type: str, repo_id: str) -> str:
@@ -84,9 +98,7 @@ def _corpus() -> list[str]:
     Unigram counts and the BPE trainer enough.
     """
     texts = []
-    for path in sorted((ASSETS / "dialogsum").glob("*.jsonl")) + sorted(
-        (ASSETS / "toxicity").glob("*.jsonl")
-    ):
+    for path in _input_files():
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             texts += [v for k, v in row.items() if isinstance(v, str) and k != "id"]
