@@ -52,6 +52,8 @@ class Lab1Settings:
     """A deliberately small max_new_tokens, to show summaries cut mid-sentence."""
     playground_temperature: float = 0.7
     """The playground's starting temperature."""
+    n_eval_dialogues: int = 200
+    """Test dialogues every prompting strategy is scored on with ROUGE."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Lab2Settings:
     """Optimizer steps between two logged losses (points of the loss curve)."""
     max_steps: int = -1
     """Stop each method after this many optimizer steps (-1: run the epochs)."""
+    n_eval_dialogues: int = 200
+    """Test dialogues the base, full and LoRA models are scored on with ROUGE."""
 
 
 @dataclass(frozen=True)
@@ -216,8 +220,6 @@ class Profile:
     """Summary length cap for generation (course: 50)."""
     gen_batch_size: int = 16
     """Dialogues per generate() call in batched evaluation."""
-    n_eval_dialogues: int = 200
-    """Test dialogues scored with ROUGE in labs 1 and 2."""
     cell_timeout_s: int = 4 * 3600
     """Longest a notebook cell may run under `python -m utils run` (lab 2's training cells
     take hours on a CPU in the course profile)."""
@@ -244,22 +246,23 @@ TINY = Profile(
     dataset_id=str(DIALOGSUM_DIR),
     toxicity_model_id=str(TINY_CLASSIFIER_DIR),
     cpu_threads=1,  # a tiny model's ops are too small to gain from a second core
-    n_eval_dialogues=100,  # enough for paired CIs, and lab 2 scores three models in seconds
     gen_batch_size=32,  # short prompts: bigger batches are faster on a CPU
     cell_timeout_s=900,  # every tiny cell takes seconds; a hang should fail fast
     lab1=replace(
         COURSE.lab1,
-        # non-abusive test dialogues; the overflow shots are long so that, as in the
-        # course, their prompt overflows the 512-token window
+        # clean test dialogues of the stand-in's corpus; the shots are short ones, so that the
+        # one- and few-shot prompts fit the window, and the overflow shots long ones, so that,
+        # as the course's few-shot prompt did, their prompt overflows the 512-token window
         example_indices=(45, 200),
-        one_shot_indices=(45,),
-        few_shot_indices=(45, 36, 51),
-        overflow_shot_indices=(45, 36, 51),
+        one_shot_indices=(185,),
+        few_shot_indices=(185, 470, 540),
+        overflow_shot_indices=(188, 576, 486),
         # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep
         # the same head and draw the same samples; tighter ones show the difference
         sampling_top_k=10,
         sampling_top_p=0.5,
-        short_max_new_tokens=5,  # its summaries are ~10 tokens (FLAN-T5's ~20)
+        short_max_new_tokens=5,  # its summaries are ~17 tokens (FLAN-T5's ~20)
+        n_eval_dialogues=100,  # enough for paired CIs in seconds
     ),
     lab2=replace(
         COURSE.lab2,
@@ -269,11 +272,11 @@ TINY = Profile(
         lora_learning_rate=2e-3,
         # r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%); r=16
         # keeps LoRA's point, a few percent. alpha=64 (update scale alpha/r = 4, the course's
-        # is 1) lets the adapter catch up within one short epoch (measured: ROUGE-1 +0.13
-        # vs +0.09 with alpha=32)
+        # is 1) lets the adapter catch up within one short epoch
         lora_r=16,
         lora_alpha=64,
-        max_target_tokens=64,  # the stand-in's references are short
+        max_target_tokens=64,  # the stand-in's references are short (47 tokens at most)
+        n_eval_dialogues=600,  # every test dialogue: three models in well under a minute
     ),
     lab3=replace(
         COURSE.lab3,
@@ -295,7 +298,17 @@ TINY = Profile(
     ),
     checks=replace(
         COURSE.checks,
-        lab2_min_rouge1_gain=0.05,  # the stand-in's fine-tuning gain is large and measured
+        # the stand-in's lessons are measured (assets/README.md), so they are asserted; where
+        # the world misses the offline-world issue's target, the threshold guards the measured
+        # level and the comment says so
+        lab1_prompt_lessons=True,
+        lab1_min_own_dialogue=0.4,  # measured 51% (target 90%: not met, wrong scenarios)
+        lab1_max_non_words=0.1,  # measured 8% (target 2%: not met)
+        lab2_min_rouge1_gain=0.05,  # CI lows measured +0.15 (LoRA) and +0.17 (full)
+        lab2_content_lessons=True,  # content-word gains measured +0.06 to +0.09, CIs above 0
+        lab2_max_loop_share=0.05,  # measured 1.0% full, 4.3% LoRA (target 2%: LoRA misses)
+        lab2_min_own_dialogue=0.65,  # measured 73-77% (base 71%; target 95%: not met)
+        lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
         lab3_min_toxicity_drop=0.4,  # 20 PPO steps reliably remove the trained-in insult
     ),
 )
@@ -306,15 +319,23 @@ TINY = Profile(
 COURSE_SMOKE = replace(
     COURSE,
     scale="smoke",
-    n_eval_dialogues=4,
     gen_batch_size=4,
     max_new_tokens=16,  # random weights never stop early: every summary runs to the cap
     cell_timeout_s=900,
     lab1=replace(
-        COURSE.lab1, temperatures=(0.5, 1.0), samples_per_setting=2, short_max_new_tokens=5
+        COURSE.lab1,
+        temperatures=(0.5, 1.0),
+        samples_per_setting=2,
+        short_max_new_tokens=5,
+        n_eval_dialogues=4,
     ),
     lab2=replace(
-        COURSE.lab2, train_every_nth=100, train_batch_size=2, max_steps=2, logging_steps=1
+        COURSE.lab2,
+        train_every_nth=100,
+        train_batch_size=2,
+        max_steps=2,
+        logging_steps=1,
+        n_eval_dialogues=4,
     ),
     lab3=replace(
         COURSE.lab3,
