@@ -22,3 +22,13 @@ def test_reward_is_the_named_logit_and_long_texts_are_truncated():
     logits = pipe(texts, top_k=None, function_to_apply="none", truncation=True)
     expected = [next(o["score"] for o in out if o["label"] == "nothate") for out in logits]
     assert rewards.tolist() == pytest.approx(expected)
+
+
+def test_a_classifier_without_the_label_is_a_clear_error():
+    from utils.errors import LabsError
+
+    pipe = pipeline("text-classification", model=str(TINY_CLASSIFIER_DIR), device="cpu")
+    with pytest.raises(
+        LabsError, match=r"no label 'not_hate' \(its labels: (nothate, hate|hate, nothate)\)"
+    ):
+        reward_fn_from_pipeline(pipe, label="not_hate")

@@ -75,6 +75,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from utils.errors import LabsError
 from utils.ppo_config import PPOConfig as PPOConfig  # re-exported: lab 3 builds ppo.PPOConfig
 
 # ---------------------------------------------------------------------------------------
@@ -598,6 +599,19 @@ def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) 
     name (the course took the first entry of the pipeline's score-sorted list). Texts longer
     than the classifier's window are cut to it rather than crash the position embeddings."""
 
+    labels = list(pipe.model.config.label2id)
+    if label not in labels:
+        raise LabsError(
+            f"The reward classifier {pipe.model.name_or_path!r} has no label {label!r} (its "
+            f"labels: {', '.join(labels)}). Set the profile's nontoxic_label to the label of "
+            "non-toxic text."
+        )
+    # RoBERTa's positions hold its window plus a two-position offset
+    window = min(
+        pipe.tokenizer.model_max_length,
+        getattr(pipe.model.config, "max_position_embeddings", 514) - 2,
+    )
+
     def reward_fn(texts: list[str]) -> torch.Tensor:
         outputs = pipe(
             list(texts),
@@ -605,6 +619,7 @@ def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) 
             function_to_apply="none",
             batch_size=batch_size,
             truncation=True,
+            max_length=window,
         )
         return torch.tensor(
             [next(o["score"] for o in out if o["label"] == label) for out in outputs]
