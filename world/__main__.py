@@ -29,8 +29,12 @@ def main(argv: list[str] | None = None) -> None:
         if args.fresh:
             clean_checkpoints(args.out)
         args.out.mkdir(parents=True, exist_ok=True)
-        build(args.out, SMALL if args.small else FULL, measure=not args.no_measure,
-              max_t5_steps=args.max_t5_steps)
+        build(
+            args.out,
+            SMALL if args.small else FULL,
+            measure=not args.no_measure,
+            max_t5_steps=args.max_t5_steps,
+        )
     else:
         from world.measure import main as measure_main
 

@@ -56,7 +56,13 @@ class BuildSizes:
 
 FULL = BuildSizes()
 SMALL = BuildSizes(
-    train=60, validation=20, test=20, pretrain=120, toxicity=300, t5_epochs=1, classifier_epochs=1,
+    train=60,
+    validation=20,
+    test=20,
+    pretrain=120,
+    toxicity=300,
+    t5_epochs=1,
+    classifier_epochs=1,
     t5_grounding_epochs=1,
 )
 
@@ -174,7 +180,8 @@ def build(
         t5_tok = build_t5_tokenizer(corpus_texts + tox_texts + prompts, t5_dir)
     if not clf_done:
         clf_tok = build_classifier_tokenizer(
-            tox_texts + [r[k] for r in splits["pretrain"] for k in ("dialogue", "summary")]
+            tox_texts
+            + [r[k] for r in splits["pretrain"] for k in ("dialogue", "summary")]
             + prompts,
             clf_dir,
             model_max_length=512,
@@ -196,8 +203,14 @@ def build(
         t0 = time.time()
         _setup_torch(2)
         pretrain(
-            splits["pretrain"], t5_tok, t5_dir, ckpt_dir=ckpt / "t5", epochs=sizes.t5_epochs,
-            ckpt_every=CKPT_EVERY, max_steps=max_t5_steps, log=log,
+            splits["pretrain"],
+            t5_tok,
+            t5_dir,
+            ckpt_dir=ckpt / "t5",
+            epochs=sizes.t5_epochs,
+            ckpt_every=CKPT_EVERY,
+            max_steps=max_t5_steps,
+            log=log,
         )
         stages.record("t5" if max_t5_steps is None else "t5 (partial)", time.time() - t0)
     if max_t5_steps is not None:
@@ -211,9 +224,17 @@ def build(
         from transformers import AutoTokenizer
 
         pretrain(
-            splits["pretrain"], AutoTokenizer.from_pretrained(t5_dir), t5_dir,
-            ckpt_dir=ckpt / "t5-grounding", epochs=sizes.t5_grounding_epochs, lr=1e-3, seed=10,
-            ckpt_every=CKPT_EVERY, init_dir=t5_dir, weights=GROUNDING_WEIGHTS, log=log,
+            splits["pretrain"],
+            AutoTokenizer.from_pretrained(t5_dir),
+            t5_dir,
+            ckpt_dir=ckpt / "t5-grounding",
+            epochs=sizes.t5_grounding_epochs,
+            lr=1e-3,
+            seed=10,
+            ckpt_every=CKPT_EVERY,
+            init_dir=t5_dir,
+            weights=GROUNDING_WEIGHTS,
+            log=log,
         )
         stages.record("t5-grounding", time.time() - t0)
     figures: dict = {}

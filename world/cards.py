@@ -74,8 +74,12 @@ def write_cards(out: Path, figs: dict) -> None:
     grounding = ", ".join(f"{k} {v:.0%}" for k, v in GROUNDING_WEIGHTS.items())
     lab2_text = _lab2_lines(l2) if l2 else "(lab 2 not measured in this build)"
     done, planned = figs.get("t5_pretrain_steps", (None, None))
-    steps = (f"{done} steps of the planned {planned} (two epochs; stopped there, "
-             f"`--max-t5-steps {done}`)" if done and done < planned else "two epochs")
+    steps = (
+        f"{done} steps of the planned {planned} (two epochs; stopped there, "
+        f"`--max-t5-steps {done}`)"
+        if done and done < planned
+        else "two epochs"
+    )
     (t5_dir / "README.md").write_text(f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
 
 A tiny `T5ForConditionalGeneration` ({figs["params"]["flan-t5-tiny"] / 1e6:.2f} M parameters,

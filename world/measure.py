@@ -161,8 +161,9 @@ def pick_shots(test: list[dict], n_scored: int, n: int = 3) -> list[int]:
     )
     chosen: list[int] = []
     for i in cands:
-        if len(test[i]["dialogue"]) >= 160 and all(test[j]["topic"] != test[i]["topic"]
-                                                   for j in chosen):
+        if len(test[i]["dialogue"]) >= 160 and all(
+            test[j]["topic"] != test[i]["topic"] for j in chosen
+        ):
             chosen.append(i)
         if len(chosen) == n:
             break
@@ -184,17 +185,22 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
         "one-shot": [in_context_prompt(one, d) for d in dialogues],
         "few-shot": [in_context_prompt(few, d) for d in dialogues],
     }
-    fits = {k: share(len(tok(p)["input_ids"]) <= MAX_SOURCE_TOKENS for p in v)
-            for k, v in prompts.items()}
+    fits = {
+        k: share(len(tok(p)["input_ids"]) <= MAX_SOURCE_TOKENS for p in v)
+        for k, v in prompts.items()
+    }
     outs = {k: generate(t5, tok, v) for k, v in prompts.items()}
     r1 = {k: rouge_scores(v, refs, per_example=True)["rouge1"] for k, v in outs.items()}
     style = {k: share("#Person" in o for o in v) for k, v in outs.items()}
     shot_summary = one[0][1]
-    copies = [o == shot_summary or rouge_scores([o], [shot_summary])["rouge1"] >= 0.8
-              for o in outs["one-shot"]]
+    copies = [
+        o == shot_summary or rouge_scores([o], [shot_summary])["rouge1"] >= 0.8
+        for o in outs["one-shot"]
+    ]
     torch.manual_seed(SEED)
-    sampled = generate(t5, tok, prompts["instruction"], do_sample=True, temperature=1.0,
-                       top_k=0, top_p=1.0)
+    sampled = generate(
+        t5, tok, prompts["instruction"], do_sample=True, temperature=1.0, top_k=0, top_p=1.0
+    )
     vocab = _vocabulary(data_dir)
     nonword = [any(w not in vocab for w in _WORD.findall(s.lower())) for s in sampled]
     figs = {
@@ -203,19 +209,25 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
         "prompt_fits_window": fits,
         "rouge1": {k: round(sum(v) / len(v), 4) for k, v in r1.items()},
         "no_prompt_equals_instruction": sum(
-            a == b for a, b in zip(outs["no prompt"], outs["instruction"], strict=True)),
+            a == b for a, b in zip(outs["no prompt"], outs["instruction"], strict=True)
+        ),
         "rouge1_instruction_minus_no_prompt": ci_dict(r1["instruction"], r1["no prompt"]),
         "template_differs_from_instruction": sum(
-            a != b for a, b in zip(outs["template"], outs["instruction"], strict=True)),
+            a != b for a, b in zip(outs["template"], outs["instruction"], strict=True)
+        ),
         "rouge1_template_minus_instruction": ci_dict(r1["template"], r1["instruction"]),
         "person_style_share": style,
         "one_shot_copies_example": share(copies),
-        "own_dialogue_share": {k: round(own_dialogue_share(v, dialogues), 4)
-                               for k, v in outs.items() if k != "no prompt"},
+        "own_dialogue_share": {
+            k: round(own_dialogue_share(v, dialogues), 4)
+            for k, v in outs.items()
+            if k != "no prompt"
+        },
         "rouge1_one_shot_minus_zero_shot": ci_dict(r1["one-shot"], r1["instruction"]),
         "rouge1_few_shot_minus_one_shot": ci_dict(r1["few-shot"], r1["one-shot"]),
-        "no_prompt_continues_with_turn": share(o.startswith("#Person") and ":" in o[:12]
-                                               for o in outs["no prompt"]),
+        "no_prompt_continues_with_turn": share(
+            o.startswith("#Person") and ":" in o[:12] for o in outs["no prompt"]
+        ),
         "temperature_1_nonword_share": share(nonword),
         "examples": {k: v[:3] for k, v in outs.items()},
         "temperature_1_examples": sampled[:3],
@@ -258,8 +270,12 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     from utils.profiles import get_profile
     from world.classifier import hate_probability
 
-    profile = replace(get_profile("tiny", verbose=False), model_id=str(t5_dir),
-                      dataset_id=str(data_dir), toxicity_model_id=str(clf_dir))
+    profile = replace(
+        get_profile("tiny", verbose=False),
+        model_id=str(t5_dir),
+        dataset_id=str(data_dir),
+        toxicity_model_id=str(clf_dir),
+    )
     tok = AutoTokenizer.from_pretrained(t5_dir)
     files = {s: str(data_dir / f"{s}.jsonl") for s in ("train", "validation", "test")}
     dataset = load_dataset("json", data_files=files)
@@ -274,21 +290,31 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
         model = AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
         if method == "lora":
             model = get_peft_model(model, build_lora_config(profile))
-        args = build_training_args(profile, method, work / f"{method}-trainer",
-                                   disable_tqdm=True, logging_steps=100)
+        args = build_training_args(
+            profile, method, work / f"{method}-trainer", disable_tqdm=True, logging_steps=100
+        )
         t0 = time.time()
-        Seq2SeqTrainer(model=model, args=args, data_collator=collator,
-                       train_dataset=tokenized["train"], processing_class=tok).train()
+        Seq2SeqTrainer(
+            model=model,
+            args=args,
+            data_collator=collator,
+            train_dataset=tokenized["train"],
+            processing_class=tok,
+        ).train()
         seconds[method] = round(time.time() - t0, 1)
         models[method] = model.merge_and_unload() if method == "lora" else model
         log(f"  lab 2: {method} fine-tuning took {seconds[method]} s")
     outs = {k: generate(m, tok, prompts) for k, m in models.items()}
     scores = {k: rouge_scores(v, refs, per_example=True) for k, v in outs.items()}
-    content = {k: [content_rouge1(o, r) for o, r in zip(v, refs, strict=True)]
-               for k, v in outs.items()}
-    figs: dict = {"n_test": len(test), "train_seconds": seconds,
-                  "rouge1": {k: round(sum(s["rouge1"]) / len(test), 4) for k, s in scores.items()},
-                  "content_rouge1": {k: round(sum(v) / len(v), 4) for k, v in content.items()}}
+    content = {
+        k: [content_rouge1(o, r) for o, r in zip(v, refs, strict=True)] for k, v in outs.items()
+    }
+    figs: dict = {
+        "n_test": len(test),
+        "train_seconds": seconds,
+        "rouge1": {k: round(sum(s["rouge1"]) / len(test), 4) for k, s in scores.items()},
+        "content_rouge1": {k: round(sum(v) / len(v), 4) for k, v in content.items()},
+    }
     for k in ("full", "lora"):
         figs[k] = {
             "rouge1_gain": ci_dict(scores[k]["rouge1"], scores["base"]["rouge1"]),
@@ -312,7 +338,8 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     clf = AutoModelForSequenceClassification.from_pretrained(clf_dir)
     tox_summary = hate_probability(clf, ctok, summaries)
     tox_course = hate_probability(
-        clf, ctok, [p + s for p, s in zip(sample_prompts, summaries, strict=True)])
+        clf, ctok, [p + s for p, s in zip(sample_prompts, summaries, strict=True)]
+    )
     abusive = [r["abusive"] for r in sample]
     figs["lab3"] = {
         "sample": len(sample),
@@ -320,11 +347,13 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
         "toxicity_summary_only": ci_dict(tox_summary),
         "toxicity_prompt_plus_summary": ci_dict(tox_course),
         "summary_toxicity_abusive_mean": round(
-            sum(t for t, a in zip(tox_summary, abusive, strict=True) if a) / max(1, sum(abusive)),
-            4),
+            sum(t for t, a in zip(tox_summary, abusive, strict=True) if a) / max(1, sum(abusive)), 4
+        ),
         "summary_toxicity_clean_mean": round(
             sum(t for t, a in zip(tox_summary, abusive, strict=True) if not a)
-            / max(1, len(abusive) - sum(abusive)), 4),
+            / max(1, len(abusive) - sum(abusive)),
+            4,
+        ),
         "examples": summaries[:3],
     }
     log(f"  lab 3: {json.dumps(figs['lab3'])}")

@@ -281,8 +281,10 @@ def pretrain(
             sched.step()
             opt.zero_grad()
             if step % 25 == 0 or step == steps:
-                log(f"  t5 pretrain epoch {epoch + 1}/{epochs} step {step}/{steps} "
-                    f"loss {loss.item():.3f}")
+                log(
+                    f"  t5 pretrain epoch {epoch + 1}/{epochs} step {step}/{steps} "
+                    f"loss {loss.item():.3f}"
+                )
             if step % ckpt_every == 0 or step in (steps, max_steps):
                 save_checkpoint(ckpt_dir, step, model, opt, sched)
             if max_steps and step >= max_steps:

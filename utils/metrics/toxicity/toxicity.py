@@ -66,10 +66,13 @@ class Toxicity(evaluate.Measurement):
         # cut to the classifier's window explicitly: truncation=True alone relies on the
         # tokenizer's model_max_length, which a Hub repository's tokenizer_config may lack
         # (RoBERTa's 514 positions hold 512 tokens plus its two-position offset)
-        window = min(self.classifier.tokenizer.model_max_length,
-                     getattr(self.classifier.model.config, "max_position_embeddings", 514) - 2)
-        outputs = self.classifier(list(predictions), batch_size=batch_size, truncation=True,
-                                  max_length=window)
+        window = min(
+            self.classifier.tokenizer.model_max_length,
+            getattr(self.classifier.model.config, "max_position_embeddings", 514) - 2,
+        )
+        outputs = self.classifier(
+            list(predictions), batch_size=batch_size, truncation=True, max_length=window
+        )
         scores = [next(o["score"] for o in out if o["label"] == toxic_label) for out in outputs]
         if aggregation == "none":
             return {"toxicity": scores}
