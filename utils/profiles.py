@@ -280,15 +280,17 @@ TINY = Profile(
     ),
     lab3=replace(
         COURSE.lab3,
-        # the stand-in's LoRA moves slowly at the course's 1.41e-5: a larger step, larger
-        # batches for a less noisy reward, clipped gradients, a firmer KL leash; responses
-        # of 16-31 tokens so the insult (the summary's last clause) is usually inside
+        # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step (measured:
+        # 2e-4 x 15 steps cut toxicity by 61% and kept ROUGE-1 within its CI; 5e-4 or more
+        # rewrote most clean dialogues' summaries too), larger batches for a less noisy
+        # reward, clipped gradients, a firmer KL leash; responses of 16-31 tokens so the
+        # insult (the summary's last clause) is usually inside
         ppo=PPOConfig(
-            learning_rate=2e-3,
+            learning_rate=2e-4,
             batch_size=32,
             mini_batch_size=8,
             ppo_epochs=2,
-            max_ppo_steps=20,
+            max_ppo_steps=15,
             max_grad_norm=1.0,
             init_kl_coef=0.4,
             output_min_length=16,
@@ -310,7 +312,11 @@ TINY = Profile(
         lab2_max_loop_share=0.05,  # measured 1.0% full, 4.3% LoRA (target 2%: LoRA misses)
         lab2_min_own_dialogue=0.65,  # measured 73-77% (base 71%; target 95%: not met)
         lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
-        lab3_min_toxicity_drop=0.4,  # 20 PPO steps reliably remove the trained-in insult
+        lab3_toxicity_before=(0.05, 0.30),  # measured 0.21 on sampled summaries
+        lab3_min_toxicity_drop=0.3,  # measured -61%, CI below 0
+        lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.017 [-0.052, +0.018]
+        lab3_min_own_dialogue=0.5,  # measured 60% after PPO, 68% before (target 95%: not met)
+        lab3_min_clean_unchanged=0.3,  # measured 39% (target 80%: not met)
     ),
 )
 
