@@ -281,7 +281,7 @@ TINY = Profile(
     lab3=replace(
         COURSE.lab3,
         # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step (measured:
-        # 2e-4 x 15 steps cut toxicity by 61% and kept ROUGE-1 within its CI; 5e-4 or more
+        # 2e-4 x 15 steps cut toxicity by 43% and kept ROUGE-1 within its CI; 5e-4 or more
         # rewrote most clean dialogues' summaries too), larger batches for a less noisy
         # reward, clipped gradients, a firmer KL leash; responses of 16-31 tokens so the
         # insult (the summary's last clause) is usually inside
@@ -316,10 +316,10 @@ TINY = Profile(
         lab2_min_own_dialogue=0.65,  # measured 73-77% (base 71%; target 95%: not met)
         lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
         lab3_toxicity_before=(0.05, 0.30),  # measured 0.21 on sampled summaries
-        lab3_min_toxicity_drop=0.3,  # measured -61%, CI below 0
-        lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.017 [-0.052, +0.018]
+        lab3_min_toxicity_drop=0.3,  # measured -43%, CI below 0
+        lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.020 [-0.054, +0.013]
         lab3_min_own_dialogue=0.5,  # measured 60% after PPO, 68% before (target 95%: not met)
-        lab3_min_clean_unchanged=0.3,  # measured 39% (target 80%: not met)
+        lab3_min_clean_unchanged=0.3,  # measured 44% (target 80%: not met)
     ),
 )
 
