@@ -250,17 +250,20 @@ def broken_outcomes(course_env: Path) -> dict[str, list[str]]:
 
 def test_a_misspelt_course_id_says_so(broken_outcomes) -> None:
     kind, message = broken_outcomes["id"]
+    print(f"\nmisspelt id -> {kind}: {message}")  # shown with `pytest -s`
     assert kind == "LabsError" and "'google/flan-t5-bsae'" in message
 
 
 def test_a_data_set_without_summary_names_the_column(broken_outcomes) -> None:
     kind, message = broken_outcomes["column"]
+    print(f"\nno summary column -> {kind}: {message}")
     assert kind == "LabsError" and "no 'summary' column" in message
 
 
 @pytest.mark.parametrize("use", ["toxicity label", "reward label"])
 def test_a_classifier_without_the_course_labels_names_them(broken_outcomes, use) -> None:
     kind, message = broken_outcomes[use]
+    print(f"\nclassifier without nothate/hate ({use}) -> {kind}: {message}")
     assert kind in ("LabsError", "ValueError"), (kind, message)
     assert "LABEL_0" in message and ("nothate" in message or "hate" in message)
 
