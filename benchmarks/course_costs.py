@@ -43,6 +43,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from shapes import flan_t5_base_config  # noqa: E402 - benchmarks/shapes.py, beside this script
+
 PROMPT_LEN, FEW_SHOT_LEN, NEW_TOKENS = 200, 512, 50
 TRAIN_IN, TRAIN_OUT, TRAIN_BATCH = 256, 64, 8
 PPO_QUERY, PPO_BATCH, PPO_MINI_BATCH = 256, 16, 4
@@ -53,22 +55,9 @@ PPO_STEP_LIMIT_S = 180.0
 
 def _t5():
     import torch
-    from transformers import T5Config, T5ForConditionalGeneration
+    from transformers import T5ForConditionalGeneration
 
-    config = T5Config(
-        vocab_size=32128,
-        d_model=768,
-        d_ff=2048,
-        d_kv=64,
-        num_layers=12,
-        num_decoder_layers=12,
-        num_heads=12,
-        feed_forward_proj="gated-gelu",
-        tie_word_embeddings=False,
-        decoder_start_token_id=0,
-        pad_token_id=0,
-        eos_token_id=1,
-    )
+    config = flan_t5_base_config()
     torch.manual_seed(0)
     return T5ForConditionalGeneration(config)
 

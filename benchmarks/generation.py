@@ -20,12 +20,12 @@ import argparse
 import time
 
 import torch
+from shapes import flan_t5_base_config  # benchmarks/shapes.py, beside this script
 from tqdm.auto import tqdm
 from transformers import (
     AutoModelForSeq2SeqLM,
     AutoTokenizer,
     GenerationConfig,
-    T5Config,
     T5ForConditionalGeneration,
 )
 
@@ -62,19 +62,7 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
     if args.base_shape:
         torch.manual_seed(profile.seed)
-        config = T5Config(
-            vocab_size=len(tokenizer),
-            d_model=768,
-            d_ff=2048,
-            d_kv=64,
-            num_layers=12,
-            num_heads=12,
-            feed_forward_proj="gated-gelu",
-            tie_word_embeddings=False,
-            decoder_start_token_id=0,
-            pad_token_id=0,
-            eos_token_id=1,
-        )
+        config = flan_t5_base_config(vocab_size=len(tokenizer))
         model = T5ForConditionalGeneration(config).eval()
     else:
         model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id).eval()

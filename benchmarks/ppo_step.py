@@ -31,31 +31,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from shapes import flan_t5_base_config  # noqa: E402 - benchmarks/shapes.py, beside this script
+
 BATCH, QUERY_LEN, RESPONSE_LEN, MINI_BATCH = 16, 256, 64, 4
 VARIANTS = {
     "adapter-off": "reference = the policy with its LoRA adapter disabled (one copy)",
     "deep-copy": "reference = a frozen deep copy of the base model (two copies)",
 }
-
-
-def flan_t5_base_shape():
-    from transformers import T5Config
-
-    return T5Config(
-        vocab_size=32128,
-        d_model=768,
-        d_ff=2048,
-        d_kv=64,
-        num_layers=12,
-        num_decoder_layers=12,
-        num_heads=12,
-        feed_forward_proj="gated-gelu",
-        tie_word_embeddings=False,
-        decoder_start_token_id=0,
-        pad_token_id=0,
-        eos_token_id=1,
-        dropout_rate=0.1,
-    )
 
 
 def run_variant(variant: str, threads: int) -> dict:
@@ -66,7 +48,7 @@ def run_variant(variant: str, threads: int) -> dict:
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    base = T5ForConditionalGeneration(flan_t5_base_shape()).eval()
+    base = T5ForConditionalGeneration(flan_t5_base_config()).eval()
     ref_model = clone_reference(base) if variant == "deep-copy" else None
     policy = build_policy(base, r=32, lora_alpha=32, lora_dropout=0.05, target_modules=("q", "v"))
     optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad], lr=1.41e-5)
