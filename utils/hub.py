@@ -97,8 +97,10 @@ def hub_endpoint() -> str:
 def endpoint_answers(model_id: str, timeout_s: float = ENDPOINT_TIMEOUT_S) -> bool:
     """True when the configured endpoint returns ``model_id``'s info within ``timeout_s``."""
     url = f"{hub_endpoint()}/api/models/{model_id}"
+    # a fresh opener reads the proxy settings now; urlopen's global one keeps the first it saw
+    opener = urllib.request.build_opener()
     try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+        with opener.open(url, timeout=timeout_s) as response:
             return response.status == 200
     except Exception:  # refused, timed out, DNS, HTTP error: all mean "not usable now"
         return False
