@@ -197,4 +197,5 @@ def test_hub_hint_without_offline_switch_points_at_the_network(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # set after the import: not in force
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     hint = hub_hint("knkarthick/dialogsum")
-    assert "Check the internet connection" in hint and "HF_HUB_OFFLINE" not in hint
+    assert "spelt as on the Hub" in hint and "internet connection" in hint
+    assert "HF_HUB_OFFLINE" not in hint

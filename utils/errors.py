@@ -55,8 +55,9 @@ def hub_hint(source: str) -> str:
         )
     return (
         f"the course profile downloads {source!r} from the Hugging Face Hub (or reads it from the "
-        f"local cache), and neither worked. Check the internet connection (and HF_ENDPOINT if you "
-        f"set it), or run the offline stand-ins with `LABS_PROFILE=tiny`"
+        f"local cache), and neither worked. Check that the id is spelt as on the Hub, then the "
+        f"internet connection (and HF_ENDPOINT if you set it), or run the offline stand-ins with "
+        f"`LABS_PROFILE=tiny`"
     )
 
 
