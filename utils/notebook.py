@@ -23,9 +23,9 @@ REQUIRED_PACKAGES = (
     "accelerate",
     "matplotlib",
     "pandas",
-    "ipywidgets",
 )
-"""Import names of what ``requirements.txt`` installs and the labs import."""
+"""Import names of what ``requirements.txt`` installs and the labs import (ipywidgets, for
+lab 1's playground only, is optional: the playground says so when it is missing)."""
 
 
 def missing_packages(names: tuple[str, ...] = REQUIRED_PACKAGES) -> list[str]:
