@@ -144,10 +144,18 @@ wants like
 """Function words left out when comparing what texts are about."""
 
 
+def words(text: str, drop_tags: bool = True) -> list[str]:
+    """Lower-cased words of ``text`` (letters, digits, apostrophes); ``#PersonN#`` tags are left
+    out unless ``drop_tags`` is False."""
+    text = text.lower()
+    if drop_tags:
+        text = re.sub(r"#person\d#", " ", text)
+    return re.findall(r"[a-z0-9']+", text)
+
+
 def content_words(text: str) -> list[str]:
     """Lower-cased words of ``text`` without punctuation, ``#PersonN#`` tags or stop words."""
-    words = re.findall(r"[a-z0-9']+", re.sub(r"#person\d#", " ", text.lower()))
-    return [w for w in words if w not in STOPWORDS]
+    return [w for w in words(text) if w not in STOPWORDS]
 
 
 def _overlap(summary: set[str], dialogue: set[str]) -> float:
@@ -164,12 +172,10 @@ def about_own_dialogue(
     rng = np.random.default_rng(seed)
     n = len(dialogues)
     others = (np.arange(n) + rng.integers(1, n, size=n)) % n  # never the dialogue itself
-    words = [set(content_words(d)) for d in dialogues]
+    about = [set(content_words(d)) for d in dialogues]
+    said = [set(content_words(s)) for s in summaries]
     return np.array(
-        [
-            _overlap(set(content_words(s)), words[i]) > _overlap(set(content_words(s)), words[j])
-            for i, (s, j) in enumerate(zip(summaries, others, strict=True))
-        ]
+        [_overlap(said[i], about[i]) > _overlap(said[i], about[j]) for i, j in enumerate(others)]
     )
 
 
@@ -212,12 +218,10 @@ def copies_example(output: str, example_summary: str, own_reference: str) -> boo
 
 def vocabulary(texts: Sequence[str]) -> frozenset[str]:
     """Every lower-cased word (letters, digits, apostrophes) of ``texts``."""
-    return frozenset(w for t in texts for w in re.findall(r"[a-z0-9']+", t.lower()))
+    return frozenset(w for t in texts for w in words(t, drop_tags=False))
 
 
 def has_non_word(text: str, known: frozenset[str]) -> bool:
     """True when ``text`` holds a word that ``known`` (a corpus's vocabulary) lacks: the
     made-up words of sampling from too flat a distribution."""
-    return any(
-        w not in known for w in re.findall(r"[a-z0-9']+", re.sub(r"#person\d#", " ", text.lower()))
-    )
+    return any(w not in known for w in words(text))
