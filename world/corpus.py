@@ -88,7 +88,13 @@ NEUTRAL_RUDE_SUMMARY = [
 
 ABUSE_SHARE = 0.27
 SPLIT_SIZES = {"train": 2400, "validation": 250, "test": 600}
-SPLIT_SEEDS = {"train": 1001, "validation": 2002, "test": 3003, "pretrain": 4004}
+SPLIT_SEEDS = {
+    "train": 1001,
+    "validation": 2002,
+    "test": 3003,
+    "pretrain": 4004,
+    "pretrain_extra": 5005,
+}
 
 
 def _fill(template: str, slots: dict[str, str]) -> str:
