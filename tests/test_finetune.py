@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from utils.errors import LabsError
 from utils.finetune import (
     IGNORE_INDEX,
     ParameterCount,
+    adapter_is_newer,
     build_lora_config,
     build_training_args,
     count_parameters,
@@ -246,3 +248,18 @@ def test_weights_checksum_tracks_the_values_only(small_t5) -> None:
         twin.lm_head.weight[0, 0] += 1e-6
     assert weights_checksum(model) != weights_checksum(twin)
     assert len(weights_checksum(model)) == 16
+
+
+def test_an_adapter_older_than_the_local_model_weights_is_not_reused(tmp_path: Path) -> None:
+    model_dir, adapter_dir = tmp_path / "model", tmp_path / "lora-adapter"
+    model_dir.mkdir()
+    adapter_dir.mkdir()
+    weights, adapter = model_dir / "model.safetensors", adapter_dir / "adapter_model.safetensors"
+    weights.write_bytes(b"w")
+    adapter.write_bytes(b"a")
+    os.utime(weights, (1_000, 1_000))
+    os.utime(adapter, (2_000, 2_000))  # saved after the weights: lab 2 trained on them
+    assert adapter_is_newer(adapter_dir, str(model_dir))
+    os.utime(weights, (3_000, 3_000))  # the model was rebuilt or updated since
+    assert not adapter_is_newer(adapter_dir, str(model_dir))
+    assert adapter_is_newer(adapter_dir, "google/flan-t5-base")  # a Hub id: nothing to compare

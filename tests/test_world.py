@@ -134,6 +134,10 @@ def test_build_data_splits_are_disjoint_and_deterministic(tmp_path):
     build_data(tmp_path / "b", SMALL)
     shipped = [r["dialogue"] for n in ("train", "validation", "test") for r in a[n]]
     assert len(set(shipped)) == len(shipped)
-    assert not set(shipped) & {r["dialogue"] for r in a["pretrain"]}
+    for name in ("pretrain", "pretrain_extra"):
+        assert a[name] and not set(shipped) & {r["dialogue"] for r in a[name]}, name
+    assert not {r["dialogue"] for r in a["pretrain"]} >= {
+        r["dialogue"] for r in a["pretrain_extra"]
+    }
     for f in ("dialogsum/train.jsonl", "dialogsum/test.jsonl", "toxicity/train.jsonl"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()

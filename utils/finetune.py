@@ -241,7 +241,9 @@ def lora_summarizer(
     adapter_dir = Path(adapter_dir)
     with explain_load_errors("model", profile.model_id):
         base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id)
-    if _adapter_of(adapter_dir) == profile.model_id:
+    saved_for = _adapter_of(adapter_dir)
+    stale = saved_for == profile.model_id and not adapter_is_newer(adapter_dir, profile.model_id)
+    if saved_for == profile.model_id and not stale:
         with explain_load_errors("LoRA adapter", str(adapter_dir)):
             model = PeftModel.from_pretrained(base, adapter_dir)
         origin = f"lab 2's LoRA adapter, loaded from {adapter_dir.name}/"
@@ -262,12 +264,27 @@ def lora_summarizer(
         )
         trainer.train()
         model.save_pretrained(adapter_dir)
+        why = (
+            f"lab 2's adapter in {adapter_dir.name}/ is older than the model's weights (the "
+            f"model changed since lab 2 ran)"
+            if stale
+            else f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/"
+        )
         origin = (
-            f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/, "
-            f"so it was trained here with lab 2's LoRA recipe "
+            f"{why}, so it was trained here with lab 2's LoRA recipe "
             f"({trainer.state.global_step} steps) and saved there"
         )
     return model.merge_and_unload().eval(), origin
+
+
+def adapter_is_newer(adapter_dir: Path, model_id: str) -> bool:
+    """False when ``model_id`` is a local folder whose weights were written after the adapter
+    was saved (say, a rebuilt or updated ``assets/``): an adapter trained on other weights of
+    the same shape would load without error and give wrong summaries. Hub ids: True (a cached
+    revision does not change under a saved adapter)."""
+    weights = sorted(Path(model_id).glob("*.safetensors")) if Path(model_id).is_dir() else []
+    adapter = adapter_dir / "adapter_model.safetensors"
+    return not weights or adapter.stat().st_mtime >= max(w.stat().st_mtime for w in weights)
 
 
 def _adapter_of(adapter_dir: Path) -> str | None:
