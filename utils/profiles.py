@@ -281,19 +281,20 @@ TINY = Profile(
     ),
     lab3=replace(
         COURSE.lab3,
-        # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step (measured:
-        # 2e-4 x 15 steps cut toxicity by 43% and kept ROUGE-1 within its CI; 5e-4 or more
-        # rewrote most clean dialogues' summaries too), larger batches for a less noisy
-        # reward, clipped gradients, a firmer KL leash; responses of 16-31 tokens so the
-        # insult (the summary's last clause) is usually inside
+        # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger
+        # batches for a less noisy reward, clipped gradients, a firmer KL leash; responses of
+        # 16-31 tokens so the insult (the summary's last clause) is usually inside. Measured
+        # over 15 steps (toxicity drop; clean dialogues' summaries unchanged): lr 5e-5 15%
+        # (CI crosses 0), 84%; 7e-5 35%, 79%; 1e-4 51%, 68%; with init_kl_coef 1.0 at 1e-4
+        # 47%, 75%; 2e-4 72% but ROUGE-1 -0.043 (CI below 0), 49%
         ppo=PPOConfig(
-            learning_rate=2e-4,
+            learning_rate=1e-4,
             batch_size=32,
             mini_batch_size=8,
             ppo_epochs=2,
             max_ppo_steps=15,
             max_grad_norm=1.0,
-            init_kl_coef=0.4,
+            init_kl_coef=1.0,
             output_min_length=16,
             output_max_length=32,
         ),
@@ -308,19 +309,18 @@ TINY = Profile(
         # the world misses the offline-world issue's target, the threshold guards the measured
         # level and the comment says so
         lab1_prompt_lessons=True,
-        lab1_min_own_dialogue=0.4,  # measured 51% (target 90%: not met, wrong scenarios)
-        lab1_max_copies_example=0.2,  # measured 12% (target 5%: not met)
-        lab1_max_non_words=0.1,  # measured 4% (target 2%: not met)
+        lab1_min_own_dialogue=0.7,  # measured 80% (target 90%: not met, wrong values)
+        lab1_max_non_words=0.02,  # measured 0%; one-shot copies the example in 3% (max 5%)
         lab2_min_rouge1_gain=0.05,  # CI lows measured +0.19 (full) and +0.20 (LoRA)
         lab2_content_lessons=True,  # content-word gains measured +0.11 and +0.12, CIs above 0
         lab2_max_loop_share=0.05,  # measured 0.7% full, 3.5% LoRA (target 2%: LoRA misses)
         lab2_min_own_dialogue=0.85,  # measured 92% both (base 88%; target 95%: not met)
         lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
-        lab3_toxicity_before=(0.05, 0.30),  # measured 0.21 on sampled summaries
-        lab3_min_toxicity_drop=0.3,  # measured -43%, CI below 0
-        lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.020 [-0.054, +0.013]
-        lab3_min_own_dialogue=0.5,  # measured 60% after PPO, 68% before (target 95%: not met)
-        lab3_min_clean_unchanged=0.3,  # measured 44% (target 80%: not met)
+        lab3_toxicity_before=(0.05, 0.30),  # measured 0.15 on sampled summaries
+        lab3_min_toxicity_drop=0.3,  # measured -47%, CI below 0
+        lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.002 [-0.026, +0.023]
+        lab3_min_own_dialogue=0.8,  # measured 86% after PPO, 89% before (target 95%: not met)
+        lab3_min_clean_unchanged=0.65,  # measured 75% (target 80%: not met)
     ),
 )
 
