@@ -226,54 +226,41 @@ def build(
             log=log,
         )
         stages.record("t5" if max_t5_steps is None else "t5 (partial)", time.time() - t0)
+    # Two grounding stages follow, each continuing from the model the stage before saved in
+    # t5_dir, on the mix weighted to the tasks that copy the dialogue's values: the first over
+    # the pretraining dialogues, the second over fresh ones. A pilot stops before them.
+    grounding_stages = (
+        # (stage, title, rows, epochs, torch seed, mix seed, threads)
+        ("t5-grounding", "4b/5 flan-t5-tiny grounding stage", "pretrain",
+         sizes.t5_grounding_epochs, 3, 10, THREADS),
+        ("t5-extra", "4c/5 flan-t5-tiny third stage: the grounding mix over fresh dialogues",
+         "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS),
+    )  # fmt: skip
     if max_t5_steps is not None:
-        pass  # a pilot stops after the first stage
-    elif stages.done("t5-grounding") and (ckpt / "t5-grounding" / "trained.json").exists():
-        log("  grounding stage done in an earlier run: kept")
-    else:
-        log("4b/5 flan-t5-tiny grounding stage")
+        grounding_stages = ()  # a pilot stops after the first stage
+    for stage, title, rows, epochs, torch_seed, mix_seed, threads in grounding_stages:
+        if stages.done(stage) and (ckpt / stage / "trained.json").exists():
+            log(f"  {stage} stage done in an earlier run: kept")
+            continue
+        log(title)
         t0 = time.time()
-        _setup_torch(3)
+        _setup_torch(torch_seed, threads=threads)
         from transformers import AutoTokenizer
 
         pretrain(
-            splits["pretrain"],
+            splits[rows],
             AutoTokenizer.from_pretrained(t5_dir),
             t5_dir,
-            ckpt_dir=ckpt / "t5-grounding",
-            epochs=sizes.t5_grounding_epochs,
+            ckpt_dir=ckpt / stage,
+            epochs=epochs,
             lr=1e-3,
-            seed=10,
+            seed=mix_seed,
             ckpt_every=CKPT_EVERY,
             init_dir=t5_dir,
             weights=GROUNDING_WEIGHTS,
             log=log,
         )
-        stages.record("t5-grounding", time.time() - t0)
-    if max_t5_steps is not None:
-        pass
-    elif stages.done("t5-extra") and (ckpt / "t5-extra" / "trained.json").exists():
-        log("  third stage done in an earlier run: kept")
-    else:
-        log("4c/5 flan-t5-tiny third stage: the grounding mix over fresh dialogues")
-        t0 = time.time()
-        _setup_torch(4, threads=EXTRA_THREADS)
-        from transformers import AutoTokenizer
-
-        pretrain(
-            splits["pretrain_extra"],
-            AutoTokenizer.from_pretrained(t5_dir),
-            t5_dir,
-            ckpt_dir=ckpt / "t5-extra",
-            epochs=sizes.t5_extra_epochs,
-            lr=1e-3,
-            seed=20,
-            ckpt_every=CKPT_EVERY,
-            init_dir=t5_dir,
-            weights=GROUNDING_WEIGHTS,
-            log=log,
-        )
-        stages.record("t5-extra", time.time() - t0)
+        stages.record(stage, time.time() - t0)
     figures: dict = {}
     if measure:
         log("5/5 measuring")
