@@ -40,7 +40,8 @@ def _lab1_lines(l1: dict) -> str:
 - ROUGE-1 one-shot - zero-shot: {_ci(l1["rouge1_one_shot_minus_zero_shot"])};
   few-shot - one-shot: {_ci(l1["rouge1_few_shot_minus_one_shot"])}
 - sampling at temperature 1.0 (top_k 0, top_p 1): {l1["temperature_1_nonword_share"]:.0%} of
-  samples contain a word the world never uses"""
+  samples contain a word the model never learned (as lab 1 counts: neither a whole word of
+  its tokenizer nor a word of the train split)"""
 
 
 def _lab2_lines(l2: dict) -> str:

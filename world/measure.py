@@ -12,71 +12,30 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
-from collections import Counter
 from pathlib import Path
 
 import torch
 
-from utils.evaluation import bootstrap_ci, distinct_n, rouge_scores
+from utils.evaluation import (
+    about_own_dialogue,
+    bootstrap_ci,
+    content_rouge1,
+    copies_example,
+    distinct_n,
+    has_non_word,
+    has_repeated_ngram,
+    in_person_style,
+    rouge_scores,
+    vocabulary,
+)
 from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE, in_context_prompt
 from world.corpus import INSULTS, NEUTRAL_RUDE_SUMMARY, read_jsonl
-from world.tiny_t5 import CLOSINGS, MAX_SOURCE_TOKENS, generate
+from world.tiny_t5 import MAX_SOURCE_TOKENS, generate
 
 N_LAB1 = 100
 N_LAB3 = 120
 SEED = 42
-STOPWORDS = set(
-    """a an the and or but if then so to of in on at for with from by about as is are was were
-    be been being it its this that these those there here he she they them his her their you
-    your i me my we our us do does did not no yes can could will would should may might must
-    has have had what which who whom how when where why all any some also too very just than
-    into up down out over after before again person1 person2 s t""".split()
-)
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-# ---- text measures ----
-
-
-def content_words(text: str) -> list[str]:
-    """Lower-cased words without stopwords and ``#PersonN#`` tags."""
-    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
-
-
-def content_rouge1(pred: str, ref: str) -> float:
-    """ROUGE-1 F-measure over content words only (what a summary says, not its tags)."""
-    p, r = Counter(content_words(pred)), Counter(content_words(ref))
-    overlap = sum((p & r).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(p.values()), overlap / sum(r.values())
-    return 2 * precision * recall / (precision + recall)
-
-
-def overlap_share(text: str, source: str) -> float:
-    """Share of ``text``'s content words that ``source`` contains."""
-    words, src = content_words(text), set(content_words(source))
-    return sum(w in src for w in words) / len(words) if words else 0.0
-
-
-def own_dialogue_share(outputs: list[str], dialogues: list[str], seed: int = SEED) -> float:
-    """Share of outputs whose content words are closer to their own dialogue than to a random
-    other one (overlap share strictly higher)."""
-    rng = random.Random(seed)
-    closer = 0
-    for i, (out, dlg) in enumerate(zip(outputs, dialogues, strict=True)):
-        j = rng.choice([k for k in range(len(dialogues)) if k != i])
-        closer += overlap_share(out, dlg) > overlap_share(out, dialogues[j])
-    return closer / len(outputs)
-
-
-def looping(text: str) -> bool:
-    """True when some word 3-gram occurs 3 or more times."""
-    w = text.split()
-    grams = Counter(tuple(w[i : i + 3]) for i in range(len(w) - 2))
-    return bool(grams) and max(grams.values()) >= 3
 
 
 def ci_dict(values, baseline=None) -> dict:
@@ -191,18 +150,14 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
     }
     outs = {k: generate(t5, tok, v) for k, v in prompts.items()}
     r1 = {k: rouge_scores(v, refs, per_example=True)["rouge1"] for k, v in outs.items()}
-    style = {k: share("#Person" in o for o in v) for k, v in outs.items()}
-    shot_summary = one[0][1]
-    copies = [
-        o == shot_summary or rouge_scores([o], [shot_summary])["rouge1"] >= 0.8
-        for o in outs["one-shot"]
-    ]
+    style = {k: share(in_person_style(o) for o in v) for k, v in outs.items()}
+    copies = [copies_example(o, one[0][1], r) for o, r in zip(outs["one-shot"], refs, strict=True)]
     torch.manual_seed(SEED)
     sampled = generate(
         t5, tok, prompts["instruction"], do_sample=True, temperature=1.0, top_k=0, top_p=1.0
     )
-    vocab = _vocabulary(data_dir)
-    nonword = [any(w not in vocab for w in _WORD.findall(s.lower())) for s in sampled]
+    vocab = _vocabulary(tok, data_dir)
+    nonword = [has_non_word(s, vocab) for s in sampled]
     figs = {
         "n_dialogues": n_scored,
         "shot_indices": shots,
@@ -219,7 +174,7 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
         "person_style_share": style,
         "one_shot_copies_example": share(copies),
         "own_dialogue_share": {
-            k: round(own_dialogue_share(v, dialogues), 4)
+            k: round(float(about_own_dialogue(v, dialogues, seed=SEED).mean()), 4)
             for k, v in outs.items()
             if k != "no prompt"
         },
@@ -236,16 +191,14 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
     return figs
 
 
-def _vocabulary(data_dir: Path) -> set[str]:
-    """Every word the world's texts, roles, topics, prompts and closings use."""
-    from world.summaries import ROLES
-
-    texts = [INSTRUCTION_TEMPLATE, FLAN_TEMPLATE, *CLOSINGS]
-    for split in ("train", "validation", "test"):
-        for r in read_jsonl(data_dir / f"{split}.jsonl"):
-            texts += [r["dialogue"], r["summary"], r["topic"]]
-    texts += [" ".join(pair) for pair in ROLES.values()] + list(ROLES)
-    return {w for t in texts for w in _WORD.findall(t.lower())}
+def _vocabulary(tok, data_dir: Path) -> frozenset[str]:
+    """The words lab 1 counts as known: the tokenizer's whole words ("▁word" pieces) and every
+    word of the training split's dialogues and summaries."""
+    whole_words = [piece[1:] for piece in tok.get_vocab() if piece.startswith("▁")]
+    train = read_jsonl(data_dir / "train.jsonl")
+    return vocabulary(
+        [*(r["dialogue"] for r in train), *(r["summary"] for r in train), *whole_words]
+    )
 
 
 # ---- lab 2 and lab 3 ----
@@ -306,9 +259,7 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
         log(f"  lab 2: {method} fine-tuning took {seconds[method]} s")
     outs = {k: generate(m, tok, prompts) for k, m in models.items()}
     scores = {k: rouge_scores(v, refs, per_example=True) for k, v in outs.items()}
-    content = {
-        k: [content_rouge1(o, r) for o, r in zip(v, refs, strict=True)] for k, v in outs.items()
-    }
+    content = {k: content_rouge1(v, refs).tolist() for k, v in outs.items()}
     figs: dict = {
         "n_test": len(test),
         "train_seconds": seconds,
@@ -320,11 +271,15 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
             "rouge1_gain": ci_dict(scores[k]["rouge1"], scores["base"]["rouge1"]),
             "rouge2_gain": ci_dict(scores[k]["rouge2"], scores["base"]["rouge2"]),
             "content_rouge1_gain": ci_dict(content[k], content["base"]),
-            "loop_share": share(looping(o) for o in outs[k]),
-            "own_dialogue_share": round(own_dialogue_share(outs[k], dialogues), 4),
+            "loop_share": share(has_repeated_ngram(o) for o in outs[k]),
+            "own_dialogue_share": round(
+                float(about_own_dialogue(outs[k], dialogues, SEED).mean()), 4
+            ),
             "examples": outs[k][:3],
         }
-    figs["base_own_dialogue_share"] = round(own_dialogue_share(outs["base"], dialogues), 4)
+    figs["base_own_dialogue_share"] = round(
+        float(about_own_dialogue(outs["base"], dialogues, SEED).mean()), 4
+    )
     figs["lora_minus_full_rouge1"] = ci_dict(scores["lora"]["rouge1"], scores["full"]["rouge1"])
     log(f"  lab 2: {json.dumps({k: v for k, v in figs.items()})}")
 
