@@ -122,3 +122,17 @@ def test_model_cards_and_total_size():
         assert (d / "model.safetensors").exists()
     total = sum(f.stat().st_size for f in ASSETS_DIR.rglob("*") if f.is_file())
     assert total <= 30 * 1024 * 1024
+
+
+def test_value_positions_find_a_slot_value_however_it_is_tokenized():
+    from transformers import AutoTokenizer
+
+    from world.measure import value_positions
+
+    tok = AutoTokenizer.from_pretrained(TINY_T5_DIR)
+    summary = "#Person1# asks #Person2# how to learn Japanese. #Person1# takes a class."
+    pieces = tok.tokenize(summary)
+    found = value_positions(pieces, {"japanese", "class"})
+    assert [pieces[i] for i in found] == [p for p in pieces if "Japanese" in p or "class" in p]
+    assert len(found) == 2
+    assert value_positions(tok.tokenize("A tourist asks a passer-by the way."), {"japanese"}) == []

@@ -41,7 +41,19 @@ def _lab1_lines(l1: dict) -> str:
   few-shot - one-shot: {_ci(l1["rouge1_few_shot_minus_one_shot"])}
 - sampling at temperature 1.0 (top_k 0, top_p 1): {l1["temperature_1_nonword_share"]:.0%} of
   samples contain a word the model never learned (as lab 1 counts: neither a whole word of
-  its tokenizer nor a word of the train split)"""
+  its tokenizer nor a word of the train split){_value_copy_line(l1.get("value_copy"))}"""
+
+
+def _value_copy_line(copy: dict | None) -> str:
+    if not copy:
+        return ""
+    by_family = sorted(copy["by_family"].items(), key=lambda kv: kv[1])
+    weak = ", ".join(f"{k} {v:.0%}" for k, v in by_family if v < 0.5) or "no family"
+    return f"""
+- a known limit: where a reference names its scenario's value (a city, a language, a sport),
+  the model's most likely token is that value for {copy["overall"]:.0%} of them (teacher-forced,
+  one-shot, every test dialogue). Where the share is under half, it names a value of the
+  family from memory, not the one the dialogue says: {weak}"""
 
 
 def _lab2_lines(l2: dict) -> str:

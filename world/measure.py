@@ -21,6 +21,7 @@ from utils.evaluation import (
     about_own_dialogue,
     bootstrap_ci,
     content_rouge1,
+    content_words,
     copies_example,
     distinct_n,
     has_non_word,
@@ -31,6 +32,7 @@ from utils.evaluation import (
 )
 from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE, in_context_prompt
 from world.corpus import INSULTS, NEUTRAL_RUDE_SUMMARY, read_jsonl
+from world.families import FAMILIES
 from world.tiny_t5 import MAX_SOURCE_TOKENS, generate
 
 N_LAB1 = 100
@@ -184,11 +186,54 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
             o.startswith("#Person") and ":" in o[:12] for o in outs["no prompt"]
         ),
         "temperature_1_nonword_share": share(nonword),
+        "value_copy": value_copy_figures(t5, tok, test, test[shots[0]]),
         "examples": {k: v[:3] for k, v in outs.items()},
         "temperature_1_examples": sampled[:3],
     }
     log(f"  lab 1: {json.dumps({k: v for k, v in figs.items() if k != 'examples'})}")
     return figs
+
+
+def value_positions(pieces: list[str], value_words: set[str]) -> list[int]:
+    """Positions of the tokenizer ``pieces`` that are a whole word of ``value_words`` (with
+    or without the punctuation after it): where a summary names one of its slot values."""
+    return [
+        i for i, p in enumerate(pieces) if p.lstrip("\u2581").strip(".,!?;:").lower() in value_words
+    ]
+
+
+@torch.no_grad()
+def value_copy_figures(t5, tok, test: list[dict], shot: dict) -> dict:
+    """Does flan-t5-tiny take a scenario's value from the dialogue or from memory?
+
+    Teacher-forced on the one-shot prompt of lab 1 over the test split: at each reference
+    token that names one of its family's slot values, is the model's most likely token the
+    right one? A family whose values it names from memory scores near 1 / (size of the pool).
+    """
+    words = {
+        f["topic"]: {
+            w
+            for pool in (f["slots"], f.get("slots_extra", {}))
+            for values in pool.values()
+            for v in values
+            for w in content_words(v)
+        }
+        for f in FAMILIES
+    }
+    hits: dict[str, list[bool]] = {}
+    for row in test:
+        if row["dialogue"] == shot["dialogue"]:
+            continue
+        prompt = in_context_prompt([(shot["dialogue"], shot["summary"])], row["dialogue"])
+        enc = tok(prompt, return_tensors="pt", truncation=True, max_length=MAX_SOURCE_TOKENS)
+        labels = tok(row["summary"], return_tensors="pt").input_ids
+        at = value_positions(tok.convert_ids_to_tokens(labels[0]), words[row["topic"]])
+        if at:
+            best = t5(**enc, labels=labels).logits[0].argmax(-1)
+            hits.setdefault(row["topic"], []).extend(bool(best[i] == labels[0, i]) for i in at)
+    by_family = {k: round(sum(v) / len(v), 3) for k, v in sorted(hits.items())}
+    every = [h for v in hits.values() for h in v]
+    return {"overall": round(sum(every) / len(every), 4), "by_family": by_family}
 
 
 def _vocabulary(tok, data_dir: Path) -> frozenset[str]:
