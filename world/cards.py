@@ -45,7 +45,7 @@ def _lab1_lines(l1: dict) -> str:
 
 
 def _value_copy_line(copy: dict | None) -> str:
-    if not copy:
+    if not copy or copy["overall"] is None:
         return ""
     by_family = sorted(copy["by_family"].items(), key=lambda kv: kv[1])
     weak = ", ".join(f"{k} {v:.0%}" for k, v in by_family if v < 0.5) or "no family"

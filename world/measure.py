@@ -220,6 +220,7 @@ def value_copy_figures(t5, tok, test: list[dict], shot: dict) -> dict:
         }
         for f in FAMILIES
     }
+    t5.eval()
     hits: dict[str, list[bool]] = {}
     for row in test:
         if row["dialogue"] == shot["dialogue"]:
@@ -233,7 +234,8 @@ def value_copy_figures(t5, tok, test: list[dict], shot: dict) -> dict:
             hits.setdefault(row["topic"], []).extend(bool(best[i] == labels[0, i]) for i in at)
     by_family = {k: round(sum(v) / len(v), 3) for k, v in sorted(hits.items())}
     every = [h for v in hits.values() for h in v]
-    return {"overall": round(sum(every) / len(every), 4), "by_family": by_family}
+    overall = round(sum(every) / len(every), 4) if every else None  # no value named at all
+    return {"overall": overall, "by_family": by_family}
 
 
 def _vocabulary(tok, data_dir: Path) -> frozenset[str]:
