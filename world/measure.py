@@ -50,6 +50,11 @@ def share(flags) -> float:
     return round(sum(flags) / len(flags), 4)
 
 
+def own_share(outputs: list[str], dialogues: list[str]) -> float:
+    """Share of ``outputs`` about their own dialogue, as the labs count it."""
+    return share(about_own_dialogue(outputs, dialogues, seed=SEED).tolist())
+
+
 # ---- corpus and classifier ----
 
 
@@ -176,9 +181,7 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
         "person_style_share": style,
         "one_shot_copies_example": share(copies),
         "own_dialogue_share": {
-            k: round(float(about_own_dialogue(v, dialogues, seed=SEED).mean()), 4)
-            for k, v in outs.items()
-            if k != "no prompt"
+            k: own_share(v, dialogues) for k, v in outs.items() if k != "no prompt"
         },
         "rouge1_one_shot_minus_zero_shot": ci_dict(r1["one-shot"], r1["instruction"]),
         "rouge1_few_shot_minus_one_shot": ci_dict(r1["few-shot"], r1["one-shot"]),
@@ -319,14 +322,10 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
             "rouge2_gain": ci_dict(scores[k]["rouge2"], scores["base"]["rouge2"]),
             "content_rouge1_gain": ci_dict(content[k], content["base"]),
             "loop_share": share(has_repeated_ngram(o) for o in outs[k]),
-            "own_dialogue_share": round(
-                float(about_own_dialogue(outs[k], dialogues, SEED).mean()), 4
-            ),
+            "own_dialogue_share": own_share(outs[k], dialogues),
             "examples": outs[k][:3],
         }
-    figs["base_own_dialogue_share"] = round(
-        float(about_own_dialogue(outs["base"], dialogues, SEED).mean()), 4
-    )
+    figs["base_own_dialogue_share"] = own_share(outs["base"], dialogues)
     figs["lora_minus_full_rouge1"] = ci_dict(scores["lora"]["rouge1"], scores["full"]["rouge1"])
     log(f"  lab 2: {json.dumps({k: v for k, v in figs.items()})}")
 
