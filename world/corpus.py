@@ -97,14 +97,6 @@ SPLIT_SEEDS = {
 }
 
 
-def _fill(template: str, slots: dict[str, str]) -> str:
-    return template.format(**slots)
-
-
-def _speaker_line(speaker: int, text: str) -> str:
-    return f"#Person{speaker}#: {text}"
-
-
 GREETINGS: list[tuple[str, str]] = [
     ("Hello.", "Hello. How can I help you?"),
     ("Hi there.", "Hi! What can I do for you?"),
