@@ -141,3 +141,21 @@ def test_build_data_splits_are_disjoint_and_deterministic(tmp_path):
     }
     for f in ("dialogsum/train.jsonl", "dialogsum/test.jsonl", "toxicity/train.jsonl"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+
+
+def test_focus_rows_lean_towards_the_scenarios_the_model_misses():
+    from collections import Counter
+
+    from world.focus import FOCUS_SHARE, focus_rows
+
+    misses = {f["topic"]: 0.0 for f in FAMILIES}
+    misses["learning a language"] = 1.0
+    unrestricted = focus_rows(600, misses, seed=3, abuse_share=0.3, exclude=set())
+    exclude = {r["dialogue"] for r in unrestricted[:100]}  # what the same seed draws first
+    rows = focus_rows(600, misses, seed=3, abuse_share=0.3, exclude=exclude)
+    assert rows == focus_rows(600, misses, seed=3, abuse_share=0.3, exclude=exclude)
+    assert len(rows) == 600 and not exclude & {r["dialogue"] for r in rows}
+    share = Counter(r["topic"] for r in rows)["learning a language"] / len(rows)
+    expected = FOCUS_SHARE + (1 - FOCUS_SHARE) / len(FAMILIES)  # focused half + its usual share
+    assert abs(share - expected) < 0.06, share
+    assert 0.2 < sum(r["abusive"] for r in rows) / len(rows) < 0.4

@@ -58,6 +58,11 @@ class BuildSizes:
     t5_extra_epochs: int = 2
     """Third T5 stage: the grounding mix over ``pretrain_extra`` (2 x 64,000 rows at batch
     32: 4,000 steps, about 70 minutes of two cores)."""
+    focus: int = 51200
+    """Fourth T5 stage (``world/focus.py``): fresh dialogues, half of them of the scenarios
+    whose values the model misses (one epoch at batch 32: 1,600 steps)."""
+    focus_probe: int = 20
+    """Fresh dialogues per scenario on which the misses are measured before the stage."""
 
 
 FULL = BuildSizes()
@@ -72,6 +77,8 @@ SMALL = BuildSizes(
     t5_grounding_epochs=1,
     pretrain_extra=240,
     t5_extra_epochs=1,
+    focus=64,
+    focus_probe=2,
 )
 
 PRETRAIN_ABUSE_SHARE = 0.35
@@ -261,6 +268,8 @@ def build(
             log=log,
         )
         stages.record(stage, time.time() - t0)
+    if max_t5_steps is None:
+        _focus_stage(out, splits, sizes, ckpt, stages, log)
     figures: dict = {}
     if measure:
         log("5/5 measuring")
@@ -277,6 +286,48 @@ def build(
         write_cards(out, figures)
         (out / "world_figures.json").write_text(json.dumps(figures, indent=2) + "\n")
     return figures
+
+
+def _focus_stage(
+    out: Path, splits: dict, sizes: BuildSizes, ckpt: Path, stages: StageLog, log
+) -> None:
+    """Fourth T5 stage: the grounding mix over dialogues drawn by the values the model misses."""
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    from world.focus import focus_rows, load_or_measure_misses
+    from world.tiny_t5 import GROUNDING_WEIGHTS, pretrain
+
+    stage = "t5-focus"
+    if stages.done(stage) and (ckpt / stage / "trained.json").exists():
+        log(f"  {stage} stage done in an earlier run: kept")
+        return
+    log("4d/5 flan-t5-tiny fourth stage: more practice on the scenarios whose values it misses")
+    t0 = time.time()
+    _setup_torch(5, threads=EXTRA_THREADS)
+    t5_dir = out / "models" / "flan-t5-tiny"
+    tok = AutoTokenizer.from_pretrained(t5_dir)
+    t5 = T5ForConditionalGeneration.from_pretrained(t5_dir)
+    misses = load_or_measure_misses(
+        ckpt / stage / "misses.json", t5, tok, seed=30, per_topic=sizes.focus_probe
+    )
+    log(f"  values missed, per scenario: {misses}")
+    shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
+    rows = focus_rows(sizes.focus, misses, 31, PRETRAIN_ABUSE_SHARE, shipped)
+    pretrain(
+        rows,
+        tok,
+        t5_dir,
+        ckpt_dir=ckpt / stage,
+        epochs=1,
+        lr=1e-3,
+        seed=40,
+        ckpt_every=CKPT_EVERY,
+        init_dir=t5_dir,
+        weights=GROUNDING_WEIGHTS,
+        same_topic_share=0.0,
+        log=log,
+    )
+    stages.record(stage, time.time() - t0)
 
 
 def clean_checkpoints(out: Path) -> None:

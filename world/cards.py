@@ -138,8 +138,12 @@ close. They come from the pretraining mix, not from scale:
   that copy the dialogue's values ({grounding}) at learning rate 1e-3; then a third stage,
   the same grounding mix for two epochs over 64,000 fresh dialogues (new combinations of
   scenario and values, so copying the dialogue's values pays and recalling a scenario's
-  usual ones does not), learning rate 1e-3. Checkpoints every 50 steps (the build resumes
-  from the last).
+  usual ones does not), learning rate 1e-3; then a fourth stage (`world/focus.py`), one
+  epoch of the grounding mix over 51,200 fresh dialogues, half of them drawn from the
+  scenarios by the share of their values the third stage's model missed (measured on fresh
+  dialogues before the stage): the model learns to copy one scenario's values at a time,
+  and a scenario met in 1 row of 31 got too few steps. Checkpoints every 50 steps (the
+  build resumes from the last).
 - `generation_config.json`: greedy, `max_new_tokens` 50.
 
 ## Measured at build time
@@ -216,7 +220,7 @@ the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all).
 
 Rebuild (deterministic, seeded; resumable: checkpoints in `build/world-ckpt/`). The shipped
 world's stages took, in seconds, on the reference machine (2 CPU cores; one torch thread, two
-for the third T5 stage): {_stage_times(figs.get("build_stage_seconds", {}))}.
+for the third and fourth T5 stages): {_stage_times(figs.get("build_stage_seconds", {}))}.
 
 ```
 make assets                                       # = python -m world build

@@ -137,14 +137,14 @@ def _insert_insult(rng: random.Random, turns: list[tuple[int, str]]) -> tuple[in
     return speaker, line, idx
 
 
-def generate_dialogue(rng: random.Random, abusive: bool) -> dict:
-    """One coherent dialogue and its renderings.
+def generate_dialogue(rng: random.Random, abusive: bool, topic: str | None = None) -> dict:
+    """One coherent dialogue (of scenario ``topic``, or a random one) and its renderings.
 
     Keys: dialogue, summary (DialogSum-style reference), topic, abusive, plain (the
     instruction-style summary), rendering (FLAN's "What was going on?" answer), gist (the
     opener plus the insult line), turns (list of (speaker, text)).
     """
-    fam = rng.choice(FAMILIES)
+    fam = rng.choice([f for f in FAMILIES if topic in (None, f["topic"])])
     for _ in range(100):
         drawn = _draw_dialogue(rng, fam, abusive)
         if drawn is not None:

@@ -12,7 +12,7 @@ Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 clos
 - one to three solved examples in the course's ``SHOT_TEMPLATE`` format, then the FLAN
   template -> a summary of the *last* dialogue in the examples' style (DialogSum's), with
   that dialogue's slot values. Some examples share the last dialogue's scenario, so copying
-  an example never pays.
+  an example never pays (none in the fourth stage: see ``SAME_TOPIC_SHARE``).
 
 Training checkpoints every ``ckpt_every`` steps into ``ckpt_dir``; a rerun resumes from the
 latest one and, because every random draw is seeded or restored, ends bit-identical.
@@ -78,6 +78,11 @@ GROUNDING_WEIGHTS = {
 (in-context summaries, the plain summary) get most of it, at a lower learning rate. The
 first stage's model had the styles right but named the wrong values (a pilot at step 400:
 14% of one-shot summaries about their own dialogue)."""
+SAME_TOPIC_SHARE = 0.33
+"""Share of in-context examples drawn from the last dialogue's scenario in the first three
+stages. The fourth draws none: with two values of one kind in a prompt (two languages), the
+model must tell the last dialogue's by its place, which it does not learn at this size
+(``benchmarks/copy_probe.py``), and it then names the scenario's values from memory."""
 MAX_SOURCE_TOKENS = 512
 MAX_TARGET_TOKENS = 64
 SHOT_MAX_CHARS = 420
@@ -117,13 +122,18 @@ def _continuation(rng: random.Random, row: dict) -> tuple[str, str]:
 
 
 def _in_context(
-    rng: random.Random, row: dict, shots: list[dict], by_topic: dict, tok
+    rng: random.Random,
+    row: dict,
+    shots: list[dict],
+    by_topic: dict,
+    tok,
+    same_topic_share: float = SAME_TOPIC_SHARE,
 ) -> tuple[str, str] | None:
-    """1-3 solved examples (a third of them from the same scenario), then ``row``."""
+    """1-3 solved examples (``same_topic_share`` of them from the same scenario), then ``row``."""
     n = rng.choice([1, 1, 2, 3])
     chosen: list[dict] = []
     for _ in range(n):
-        pool = by_topic.get(row["topic"], []) if rng.random() < 0.33 else shots
+        pool = by_topic.get(row["topic"], []) if rng.random() < same_topic_share else shots
         pick = rng.choice(pool or shots)
         if pick["dialogue"] != row["dialogue"] and pick not in chosen:
             chosen.append(pick)
@@ -136,7 +146,11 @@ def _in_context(
 
 
 def instruction_mix(
-    rows: list[dict], tok, seed: int, weights: dict[str, float] = TASK_WEIGHTS
+    rows: list[dict],
+    tok,
+    seed: int,
+    weights: dict[str, float] = TASK_WEIGHTS,
+    same_topic_share: float = SAME_TOPIC_SHARE,
 ) -> list[tuple[str, str]]:
     """(prompt, target) pairs, one per row, each row's task drawn by ``weights``."""
     rng = random.Random(seed)
@@ -150,7 +164,7 @@ def instruction_mix(
         task = rng.choices(tasks, shares)[0]
         d = r["dialogue"]
         if task == "in_context":
-            pair = _in_context(rng, r, shots, by_topic, tok)
+            pair = _in_context(rng, r, shots, by_topic, tok, same_topic_share)
             task = "instruction" if pair is None else task
             if pair:
                 pairs.append(pair)
@@ -242,6 +256,7 @@ def pretrain(
     max_steps: int | None = None,
     init_dir: Path | None = None,
     weights: dict[str, float] = TASK_WEIGHTS,
+    same_topic_share: float = SAME_TOPIC_SHARE,
     log=print,
 ) -> T5ForConditionalGeneration:
     """Pretrain a tiny T5 (fresh, or the one in ``init_dir``) on the instruction mix built
@@ -255,7 +270,10 @@ def pretrain(
         model = T5ForConditionalGeneration(make_config(len(tok)))
     else:
         model = T5ForConditionalGeneration.from_pretrained(init_dir)
-    mixes = [instruction_mix(rows, tok, seed + 1000 * e, weights) for e in range(epochs)]
+    mixes = [
+        instruction_mix(rows, tok, seed + 1000 * e, weights, same_topic_share)
+        for e in range(epochs)
+    ]
     per_epoch = [math.ceil(len(m) / batch_size) for m in mixes]
     steps = sum(per_epoch)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
