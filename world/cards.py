@@ -141,9 +141,10 @@ close. They come from the pretraining mix, not from scale:
   usual ones does not), learning rate 1e-3; then a fourth stage (`world/focus.py`), one
   epoch of the grounding mix over 51,200 fresh dialogues, half of them drawn from the
   scenarios by the share of their values the third stage's model missed (measured on fresh
-  dialogues before the stage): the model learns to copy one scenario's values at a time,
-  and a scenario met in 1 row of 31 got too few steps. Checkpoints every 50 steps (the
-  build resumes from the last).
+  dialogues before the stage), with no in-context example from the last dialogue's
+  scenario: the model learns to copy one scenario's values at a time, and a scenario met in
+  1 row of 31 got too few steps. Checkpoints every 50 steps (the build resumes from the
+  last).
 - `generation_config.json`: greedy, `max_new_tokens` 50.
 
 ## Measured at build time
