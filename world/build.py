@@ -165,7 +165,7 @@ def build(
     """
     from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE
     from world.classifier import train_classifier
-    from world.tiny_t5 import GROUNDING_WEIGHTS, pretrain
+    from world.tiny_t5 import GROUNDING_WEIGHTS, SAME_TOPIC_SHARE, pretrain
     from world.tokenizer import build_classifier_tokenizer, build_t5_tokenizer
     from world.toxicity_data import classifier_rows
 
@@ -233,19 +233,22 @@ def build(
             log=log,
         )
         stages.record("t5" if max_t5_steps is None else "t5 (partial)", time.time() - t0)
-    # Two grounding stages follow, each continuing from the model the stage before saved in
+    # Three grounding stages follow, each continuing from the model the stage before saved in
     # t5_dir, on the mix weighted to the tasks that copy the dialogue's values: the first over
-    # the pretraining dialogues, the second over fresh ones. A pilot stops before them.
+    # the pretraining dialogues, the second over fresh ones, the third over fresh ones drawn
+    # by the values the model still misses (``world/focus.py``). A pilot stops before them.
     grounding_stages = (
-        # (stage, title, rows, epochs, torch seed, mix seed, threads)
+        # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples)
         ("t5-grounding", "4b/5 flan-t5-tiny grounding stage", "pretrain",
-         sizes.t5_grounding_epochs, 3, 10, THREADS),
+         sizes.t5_grounding_epochs, 3, 10, THREADS, SAME_TOPIC_SHARE),
         ("t5-extra", "4c/5 flan-t5-tiny third stage: the grounding mix over fresh dialogues",
-         "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS),
+         "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS, SAME_TOPIC_SHARE),
+        ("t5-focus", "4d/5 flan-t5-tiny fourth stage: more practice on the scenarios whose "
+         "values it misses", "focus", 1, 5, 40, EXTRA_THREADS, 0.0),
     )  # fmt: skip
     if max_t5_steps is not None:
         grounding_stages = ()  # a pilot stops after the first stage
-    for stage, title, rows, epochs, torch_seed, mix_seed, threads in grounding_stages:
+    for stage, title, rows, epochs, torch_seed, mix_seed, threads, same_topic in grounding_stages:
         if stages.done(stage) and (ckpt / stage / "trained.json").exists():
             log(f"  {stage} stage done in an earlier run: kept")
             continue
@@ -255,7 +258,9 @@ def build(
         from transformers import AutoTokenizer
 
         pretrain(
-            splits[rows],
+            _focus_rows(t5_dir, splits, sizes, ckpt / stage, log)
+            if rows == "focus"
+            else splits[rows],
             AutoTokenizer.from_pretrained(t5_dir),
             t5_dir,
             ckpt_dir=ckpt / stage,
@@ -265,11 +270,10 @@ def build(
             ckpt_every=CKPT_EVERY,
             init_dir=t5_dir,
             weights=GROUNDING_WEIGHTS,
+            same_topic_share=same_topic,
             log=log,
         )
         stages.record(stage, time.time() - t0)
-    if max_t5_steps is None:
-        _focus_stage(out, splits, sizes, ckpt, stages, log)
     figures: dict = {}
     if measure:
         log("5/5 measuring")
@@ -288,46 +292,17 @@ def build(
     return figures
 
 
-def _focus_stage(
-    out: Path, splits: dict, sizes: BuildSizes, ckpt: Path, stages: StageLog, log
-) -> None:
-    """Fourth T5 stage: the grounding mix over dialogues drawn by the values the model misses."""
-    from transformers import AutoTokenizer, T5ForConditionalGeneration
-
+def _focus_rows(t5_dir: Path, splits: dict, sizes: BuildSizes, stage_dir: Path, log) -> list[dict]:
+    """The fourth stage's dialogues: fresh, none shipped, half drawn by the values the model
+    in ``t5_dir`` misses (measured once, kept in ``stage_dir`` for a resumed run)."""
     from world.focus import focus_rows, load_or_measure_misses
-    from world.tiny_t5 import GROUNDING_WEIGHTS, pretrain
 
-    stage = "t5-focus"
-    if stages.done(stage) and (ckpt / stage / "trained.json").exists():
-        log(f"  {stage} stage done in an earlier run: kept")
-        return
-    log("4d/5 flan-t5-tiny fourth stage: more practice on the scenarios whose values it misses")
-    t0 = time.time()
-    _setup_torch(5, threads=EXTRA_THREADS)
-    t5_dir = out / "models" / "flan-t5-tiny"
-    tok = AutoTokenizer.from_pretrained(t5_dir)
-    t5 = T5ForConditionalGeneration.from_pretrained(t5_dir)
     misses = load_or_measure_misses(
-        ckpt / stage / "misses.json", t5, tok, seed=30, per_topic=sizes.focus_probe
+        stage_dir / "misses.json", t5_dir, seed=30, per_topic=sizes.focus_probe
     )
     log(f"  values missed, per scenario: {misses}")
     shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
-    rows = focus_rows(sizes.focus, misses, 31, PRETRAIN_ABUSE_SHARE, shipped)
-    pretrain(
-        rows,
-        tok,
-        t5_dir,
-        ckpt_dir=ckpt / stage,
-        epochs=1,
-        lr=1e-3,
-        seed=40,
-        ckpt_every=CKPT_EVERY,
-        init_dir=t5_dir,
-        weights=GROUNDING_WEIGHTS,
-        same_topic_share=0.0,
-        log=log,
-    )
-    stages.record(stage, time.time() - t0)
+    return focus_rows(sizes.focus, misses, 31, PRETRAIN_ABUSE_SHARE, shipped)
 
 
 def clean_checkpoints(out: Path) -> None:

@@ -56,12 +56,17 @@ def focus_rows(
     return rows
 
 
-def load_or_measure_misses(path: Path, t5, tok, seed: int, per_topic: int = 20) -> dict[str, float]:
-    """The misses the stage was planned with: measured once, kept in ``path``, so a resumed
-    stage draws the same dialogues."""
+def load_or_measure_misses(
+    path: Path, t5_dir: Path, seed: int, per_topic: int = 20
+) -> dict[str, float]:
+    """The misses the stage was planned with: measured once on the model in ``t5_dir``, kept
+    in ``path``, so a resumed stage draws the same dialogues."""
     if path.exists():
         return json.loads(path.read_text())
-    misses = measure_misses(t5, tok, seed, per_topic)
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    t5 = T5ForConditionalGeneration.from_pretrained(t5_dir)
+    misses = measure_misses(t5, AutoTokenizer.from_pretrained(t5_dir), seed, per_topic)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(misses, indent=2) + "\n")
     return misses
