@@ -3,7 +3,7 @@ import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
 from utils.errors import LabsError
-from utils.generation import ensure_safe_dtype, get_device, summarize
+from utils.generation import ensure_safe_dtype, get_device, greedy_margins, summarize
 from utils.paths import TINY_T5_DIR
 from utils.prompts import zero_shot_prompt
 
@@ -110,3 +110,33 @@ def test_corrupted_model_hint_offers_git_checkout_before_make_assets(tmp_path):
     with pytest.raises(LabsError, match="does not exist: restore the shipped files with `git"):
         with explain_load_errors("model", str(tmp_path / "missing")):
             AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "missing")
+
+
+def test_greedy_margins_match_the_gaps_generate_saw(model_and_tokenizer, prompts):
+    """Independent of greedy_margins' teacher forcing: generate() one prompt at a time, keep
+    the raw logits of each step, and take the smallest top-1 minus top-2 log-prob gap."""
+    model, tokenizer = model_and_tokenizer
+    expected, texts = [], []
+    for prompt in prompts[:12]:
+        inputs = tokenizer(prompt, return_tensors="pt")
+        out = model.generate(
+            **inputs,
+            generation_config=GenerationConfig(max_new_tokens=60, do_sample=False),
+            output_logits=True,
+            return_dict_in_generate=True,
+        )
+        assert out.sequences[0, -1] == tokenizer.eos_token_id  # ended by itself, not cut
+        steps = torch.cat(out.logits).log_softmax(-1).topk(2, dim=-1).values  # (T, 2)
+        expected.append((steps[:, 0] - steps[:, 1]).min().item())
+        texts.append(tokenizer.decode(out.sequences[0], skip_special_tokens=True))
+    # batches of 5 mix output lengths, so pads must be left out of the minimum
+    got = greedy_margins(model, tokenizer, prompts[:12], texts, batch_size=5)
+    assert got.shape == (12,)
+    assert torch.allclose(got, torch.tensor(expected), atol=1e-3), (got, expected)
+    assert (got > 0).all() and got.min() < got.max()
+
+
+def test_greedy_margins_need_one_output_per_prompt(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    with pytest.raises(LabsError, match="one output per prompt: 2 prompts, 1 outputs"):
+        greedy_margins(model, tokenizer, prompts[:2], ["a summary"])

@@ -103,3 +103,47 @@ def summarize(
         for index, summary in zip(batch, decoded, strict=True):
             outputs[index] = summary.strip()
     return outputs
+
+
+def greedy_margins(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[str],
+    outputs: Sequence[str],
+    batch_size: int = 16,
+    max_input_tokens: int = 512,
+) -> torch.Tensor:
+    """Per output: how close its decoding came to a tie, in nats (a tensor, one per output).
+
+    Teacher-forces each output after its prompt and takes, at every output token (the end
+    token included), the log-probability gap between the model's likeliest and second
+    likeliest next token; returns the smallest gap along the output. On a greedy output a
+    small gap is a near tie: a small change to the model flips that choice, and everything
+    after it is written anew.
+    """
+    prompts, outputs = check_texts(prompts, "prompts"), list(outputs)
+    if len(prompts) != len(outputs):
+        raise LabsError(
+            f"need one output per prompt: {len(prompts)} prompts, {len(outputs)} outputs"
+        )
+    model = ensure_safe_dtype(model)
+    model.eval()
+    margins = []
+    for start in range(0, len(prompts), batch_size):
+        inputs = tokenizer(
+            prompts[start : start + batch_size],
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=max_input_tokens,
+        ).to(model.device)
+        labels = tokenizer(
+            outputs[start : start + batch_size], return_tensors="pt", padding=True
+        ).input_ids.to(model.device)
+        real = labels != tokenizer.pad_token_id  # (B, T): output tokens and their end token
+        with torch.inference_mode():
+            logits = model(**inputs, labels=labels.masked_fill(~real, -100)).logits  # (B, T, V)
+        top2 = logits.float().log_softmax(-1).topk(2, dim=-1).values  # (B, T, 2)
+        gap = (top2[..., 0] - top2[..., 1]).masked_fill(~real, float("inf"))
+        margins.append(gap.min(dim=1).values.cpu())
+    return torch.cat(margins)
