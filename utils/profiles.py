@@ -181,6 +181,9 @@ class LessonChecks:
     """After PPO, at least this share of summaries is about its own dialogue."""
     lab3_min_clean_unchanged: float | None = None
     """After PPO, at least this share of clean dialogues' summaries is word for word the same."""
+    lab3_near_ties_change_more: bool = False
+    """Clean summaries whose greedy decoding came within 0.25 nats of a tie changed under PPO
+    more often than the others (off in course: not measured on FLAN-T5 by this project)."""
     lab3_min_rm_accuracy: float = 0.9
     """The learned reward model's pairwise accuracy on held-out pairs."""
 
@@ -321,10 +324,13 @@ TINY = Profile(
         lab3_min_toxicity_drop=0.3,  # measured -60%, CI below 0
         lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.024 [-0.056, +0.008]
         lab3_min_own_dialogue=0.8,  # measured 84% after PPO, 90% before (target 95%: not met)
-        # measured 45% (target 80%: not met). The summarizer now copies its dialogue's values
-        # and insult faithfully; the LoRA steps that remove the insult also flip near-tie
-        # greedy choices in clean summaries (49% unchanged with a firmer leash and a 29% drop)
+        # measured 45% (target 80%: not met). 82% of the clean summaries come within 0.25 nats
+        # of a tie somewhere (the corpus draws its wording at random, so the summarizer's
+        # choices between templates are near ties); 66% of those changed, 8% of the others.
+        # Every PPO setting that moved the policy at all left 45-55% unchanged (sweeps in the
+        # offline-world issue's notes), even one that did not lower toxicity
         lab3_min_clean_unchanged=0.4,
+        lab3_near_ties_change_more=True,
     ),
 )
 
