@@ -140,3 +140,4 @@ def test_greedy_margins_need_one_output_per_prompt(model_and_tokenizer, prompts)
     model, tokenizer = model_and_tokenizer
     with pytest.raises(LabsError, match="one output per prompt: 2 prompts, 1 outputs"):
         greedy_margins(model, tokenizer, prompts[:2], ["a summary"])
+    assert greedy_margins(model, tokenizer, [], []).shape == (0,)  # e.g. no clean dialogue

@@ -126,6 +126,8 @@ def greedy_margins(
         raise LabsError(
             f"need one output per prompt: {len(prompts)} prompts, {len(outputs)} outputs"
         )
+    if not prompts:
+        return torch.empty(0)
     model = ensure_safe_dtype(model)
     model.eval()
     margins = []
