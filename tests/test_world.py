@@ -159,3 +159,24 @@ def test_focus_rows_lean_towards_the_scenarios_the_model_misses():
     expected = FOCUS_SHARE + (1 - FOCUS_SHARE) / len(FAMILIES)  # focused half + its usual share
     assert abs(share - expected) < 0.06, share
     assert 0.2 < sum(r["abusive"] for r in rows) / len(rows) < 0.4
+
+
+def test_the_drill_takes_the_scenarios_missed_at_least_half_the_time():
+    from collections import Counter
+
+    from world.focus import DRILL_MIN_MISS, drill_topics, fresh_rows
+
+    misses = {f["topic"]: 0.1 for f in FAMILIES}
+    misses.update({"learning a language": 0.8, "travel plans": DRILL_MIN_MISS})
+    assert drill_topics(misses) == ["learning a language", "travel plans"]
+    misses.update({"learning a language": 0.3, "travel plans": 0.2})
+    assert drill_topics(misses) == ["learning a language"]  # none that bad: the worst one
+    topics = ["learning a language", "travel plans"]
+    exclude = {r["dialogue"] for r in fresh_rows(50, topics, 4, 0.3, set(), "drill")}
+    rows = fresh_rows(400, topics, 4, 0.3, exclude, "drill")
+    assert rows == fresh_rows(400, topics, 4, 0.3, exclude, "drill")
+    assert len(rows) == 400 and not exclude & {r["dialogue"] for r in rows}
+    counts = Counter(r["topic"] for r in rows)
+    assert set(counts) == set(topics) and min(counts.values()) > 150
+    assert rows[7]["id"] == "drill_7"
+    assert 0.2 < sum(r["abusive"] for r in rows) / len(rows) < 0.4

@@ -63,6 +63,11 @@ class BuildSizes:
     whose values the model misses (one epoch at batch 32: 1,600 steps)."""
     focus_probe: int = 20
     """Fresh dialogues per scenario on which the misses are measured before the stage."""
+    drill: int = 7680
+    """Fifth T5 stage: fresh dialogues of the scenarios still missed most, the instruction
+    task only (one epoch at batch 32: 240 steps)."""
+    settle: int = 9600
+    """Sixth T5 stage: fresh dialogues of every scenario, the grounding mix (300 steps)."""
 
 
 FULL = BuildSizes()
@@ -79,6 +84,8 @@ SMALL = BuildSizes(
     t5_extra_epochs=1,
     focus=64,
     focus_probe=2,
+    drill=64,
+    settle=64,
 )
 
 PRETRAIN_ABUSE_SHARE = 0.35
@@ -238,17 +245,25 @@ def build(
     # the pretraining dialogues, the second over fresh ones, the third over fresh ones drawn
     # by the values the model still misses (``world/focus.py``). A pilot stops before them.
     grounding_stages = (
-        # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples)
+        # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples,
+        #  task weights)
         ("t5-grounding", "4b/5 flan-t5-tiny grounding stage", "pretrain",
-         sizes.t5_grounding_epochs, 3, 10, THREADS, SAME_TOPIC_SHARE),
+         sizes.t5_grounding_epochs, 3, 10, THREADS, SAME_TOPIC_SHARE, GROUNDING_WEIGHTS),
         ("t5-extra", "4c/5 flan-t5-tiny third stage: the grounding mix over fresh dialogues",
-         "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS, SAME_TOPIC_SHARE),
+         "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS, SAME_TOPIC_SHARE,
+         GROUNDING_WEIGHTS),
         ("t5-focus", "4d/5 flan-t5-tiny fourth stage: more practice on the scenarios whose "
-         "values it misses", "focus", 1, 5, 40, EXTRA_THREADS, 0.0),
+         "values it misses", "focus", 1, 5, 40, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS),
+        ("t5-drill", "4e/5 flan-t5-tiny fifth stage: the instruction task on the scenarios "
+         "still missed most", "drill", 1, 6, 50, EXTRA_THREADS, 0.0, {"instruction": 1.0}),
+        ("t5-settle", "4f/5 flan-t5-tiny sixth stage: the grounding mix over fresh dialogues "
+         "of every scenario", "settle", 1, 7, 60, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS),
     )  # fmt: skip
     if max_t5_steps is not None:
         grounding_stages = ()  # a pilot stops after the first stage
-    for stage, title, rows, epochs, torch_seed, mix_seed, threads, same_topic in grounding_stages:
+    for (
+        stage, title, rows, epochs, torch_seed, mix_seed, threads, same_topic, weights
+    ) in grounding_stages:  # fmt: skip
         if stages.done(stage) and (ckpt / stage / "trained.json").exists():
             log(f"  {stage} stage done in an earlier run: kept")
             continue
@@ -258,9 +273,7 @@ def build(
         from transformers import AutoTokenizer
 
         pretrain(
-            _focus_rows(t5_dir, splits, sizes, ckpt / stage, log)
-            if rows == "focus"
-            else splits[rows],
+            _stage_rows(rows, t5_dir, splits, sizes, ckpt / stage, log),
             AutoTokenizer.from_pretrained(t5_dir),
             t5_dir,
             ckpt_dir=ckpt / stage,
@@ -269,7 +282,7 @@ def build(
             seed=mix_seed,
             ckpt_every=CKPT_EVERY,
             init_dir=t5_dir,
-            weights=GROUNDING_WEIGHTS,
+            weights=weights,
             same_topic_share=same_topic,
             log=log,
         )
@@ -292,17 +305,34 @@ def build(
     return figures
 
 
-def _focus_rows(t5_dir: Path, splits: dict, sizes: BuildSizes, stage_dir: Path, log) -> list[dict]:
-    """The fourth stage's dialogues: fresh, none shipped, half drawn by the values the model
-    in ``t5_dir`` misses (measured once, kept in ``stage_dir`` for a resumed run)."""
-    from world.focus import focus_rows, load_or_measure_misses
+def _stage_rows(
+    kind: str, t5_dir: Path, splits: dict, sizes: BuildSizes, stage_dir: Path, log
+) -> list[dict]:
+    """A T5 stage's dialogues: a corpus split, or (``focus``, ``drill``, ``settle``) fresh
+    ones, none shipped. ``focus`` draws half of them, and ``drill`` all of them, by the
+    values the model in ``t5_dir`` misses, measured once and kept in ``stage_dir`` so that a
+    resumed stage draws the same rows."""
+    from world.families import FAMILIES
+    from world.focus import drill_topics, focus_rows, fresh_rows, load_or_measure_misses
 
+    if kind not in ("focus", "drill", "settle"):
+        return splits[kind]
+    shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
+    if kind == "settle":
+        topics = [f["topic"] for f in FAMILIES]
+        return fresh_rows(sizes.settle, topics, 61, PRETRAIN_ABUSE_SHARE, shipped, kind)
     misses = load_or_measure_misses(
-        stage_dir / "misses.json", t5_dir, seed=30, per_topic=sizes.focus_probe
+        stage_dir / "misses.json",
+        t5_dir,
+        seed=30 if kind == "focus" else 32,
+        per_topic=sizes.focus_probe,
     )
     log(f"  values missed, per scenario: {misses}")
-    shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
-    return focus_rows(sizes.focus, misses, 31, PRETRAIN_ABUSE_SHARE, shipped)
+    if kind == "focus":
+        return focus_rows(sizes.focus, misses, 31, PRETRAIN_ABUSE_SHARE, shipped)
+    topics = drill_topics(misses)
+    log(f"  drilled: {topics}")
+    return fresh_rows(sizes.drill, topics, 51, PRETRAIN_ABUSE_SHARE, shipped, kind)
 
 
 def clean_checkpoints(out: Path) -> None:

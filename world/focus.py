@@ -1,4 +1,5 @@
-"""The fourth T5 stage: more practice on the scenarios whose values flan-t5-tiny names from memory.
+"""The fourth to sixth T5 stages: more practice on the scenarios whose values flan-t5-tiny
+names from memory.
 
 After three stages the tiny T5 copies most scenarios' slot values from the dialogue, but names
 a few from memory: "learn German" for a dialogue about Japanese (``value_copy`` per family in
@@ -11,6 +12,15 @@ the stage), half from all scenarios, and trains on the grounding mix, with no in
 example of the last dialogue's scenario: two languages in one prompt can only be told apart
 by their place, which the tiny model does not learn (``benchmarks/copy_probe.py``); a first
 run with them (a third of the examples, as before) left languages at 11%.
+
+The fourth stage still left three scenarios' values mostly from memory (learning a language,
+travel plans, train tickets: 18-29% right). In the grounding mix their instruction rows were
+too few and too spread: pilots of 300 steps with half the rows on those three scenarios got
+20-47% of them right zero-shot. Alone, the instruction task taught them in 200 steps (98%).
+So two more stages follow: the fifth drills the instruction task on the scenarios still missed
+at least half the time (``drill_topics``), the sixth runs the grounding mix once more over
+fresh dialogues of every scenario, so the other behaviours settle back (a pilot of both:
+values right zero-shot 97%, 77% and 100%; one-shot value copy on fresh dialogues 80% -> 86%).
 """
 
 from __future__ import annotations
@@ -22,6 +32,8 @@ from pathlib import Path
 from world.corpus import generate_dialogue
 from world.families import FAMILIES
 
+DRILL_MIN_MISS = 0.5
+"""The fifth stage drills the scenarios whose values the model still misses at least this often."""
 FOCUS_SHARE = 0.5
 """Share of the stage's dialogues drawn by the measured misses; the rest are drawn as usual."""
 MIN_MISS = 0.02
@@ -70,3 +82,24 @@ def load_or_measure_misses(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(misses, indent=2) + "\n")
     return misses
+
+
+def drill_topics(misses: dict[str, float]) -> list[str]:
+    """The scenarios the fifth stage drills: those missed at least ``DRILL_MIN_MISS`` of the
+    time, or else the one missed most (a stage always has rows)."""
+    worst = [t for t, m in sorted(misses.items()) if m >= DRILL_MIN_MISS]
+    return worst or [max(sorted(misses), key=misses.get)]
+
+
+def fresh_rows(
+    n: int, topics: list[str], seed: int, abuse_share: float, exclude: set[str], prefix: str
+) -> list[dict]:
+    """``n`` fresh dialogues, each of a scenario drawn uniformly from ``topics``; none of them
+    in ``exclude`` (the shipped dialogues)."""
+    rng = random.Random(seed)
+    rows: list[dict] = []
+    while len(rows) < n:
+        row = generate_dialogue(rng, rng.random() < abuse_share, rng.choice(topics))
+        if row["dialogue"] not in exclude:
+            rows.append({"id": f"{prefix}_{len(rows)}", **row})
+    return rows

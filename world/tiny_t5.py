@@ -12,7 +12,7 @@ Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 clos
 - one to three solved examples in the course's ``SHOT_TEMPLATE`` format, then the FLAN
   template -> a summary of the *last* dialogue in the examples' style (DialogSum's), with
   that dialogue's slot values. Some examples share the last dialogue's scenario, so copying
-  an example never pays (none in the fourth stage: see ``SAME_TOPIC_SHARE``).
+  an example never pays (none in the later stages: see ``SAME_TOPIC_SHARE``).
 
 Training checkpoints every ``ckpt_every`` steps into ``ckpt_dir``; a rerun resumes from the
 latest one and, because every random draw is seeded or restored, ends bit-identical.
@@ -80,9 +80,9 @@ first stage's model had the styles right but named the wrong values (a pilot at 
 14% of one-shot summaries about their own dialogue)."""
 SAME_TOPIC_SHARE = 0.33
 """Share of in-context examples drawn from the last dialogue's scenario in the first three
-stages. The fourth draws none: with two values of one kind in a prompt (two languages), the
-model must tell the last dialogue's by its place, which it does not learn at this size
-(``benchmarks/copy_probe.py``), and it then names the scenario's values from memory."""
+stages. The fourth to sixth draw none: with two values of one kind in a prompt (two
+languages), the model must tell the last dialogue's by its place, which it does not learn at
+this size (``benchmarks/copy_probe.py``), and it then names the scenario's values from memory."""
 MAX_SOURCE_TOKENS = 512
 MAX_TARGET_TOKENS = 64
 SHOT_MAX_CHARS = 420
