@@ -173,7 +173,7 @@ class LessonChecks:
     (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no reliable effect
     (a rerun of its notebook flipped the sign)."""
     lab3_max_rouge1_drop: float = 0.05
-    """ROUGE-1 falls by at most this (absolute) after PPO, or its CI reaches zero."""
+    """ROUGE-1 falls by at most this (absolute) after PPO, or its CI includes zero."""
     lab3_toxicity_before: tuple[float, float] | None = None
     """The starting summaries' mean toxicity lies in this range: something to remove, on a
     random sample (None: not checked; real DialogSum holds little abuse)."""
@@ -271,15 +271,19 @@ TINY = Profile(
         COURSE.lab2,
         # 300 steps over the 2,400 rows: ~1 min per method on 1 CPU thread; a small model
         # from scratch takes larger steps than FLAN-T5's 1e-5 to move in one epoch. Measured
-        # with lab 2, LoRA - full ROUGE-1 on all 600 test dialogues (LoRA at the course's
-        # 1e-3: +0.228 over base): +0.009 at 2e-4 (full +0.219), +0.012 at 3e-4, +0.024 at
-        # 5e-4, +0.035 at 1e-3
+        # with lab 2 on the world of the fourth T5 stage, LoRA - full ROUGE-1 on all 600 test
+        # dialogues (LoRA at 1e-3): +0.009 at 2e-4, +0.012 at 3e-4, +0.024 at 5e-4, +0.035 at
+        # 1e-3; on the sixth stage's world, -0.001 at 2e-4 (full 0.637)
         full_ft_learning_rate=2e-4,
         # r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%); r=16
         # keeps LoRA's point, a few percent. alpha=64 (update scale alpha/r = 4, the course's
         # is 1) lets the adapter catch up within one short epoch
         lora_r=16,
         lora_alpha=64,
+        # twice the course's 1e-3: LoRA's summaries repeated a sentence 3.2% of the time at
+        # 1e-3 (ROUGE-1 0.636; about their own dialogue 95.2%); at 2e-3, 1.2% (0.638; 95.7%).
+        # Also measured: alpha 32 2.5%, lr 5e-4 2.2%, two epochs 1.3% (0.630), r 32 3.7%
+        lora_learning_rate=2e-3,
         max_target_tokens=64,  # the stand-in's references are short (47 tokens at most)
         n_eval_dialogues=600,  # every test dialogue: three models in well under a minute
     ),
@@ -287,16 +291,22 @@ TINY = Profile(
         COURSE.lab3,
         # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger
         # batches for a less noisy reward, clipped gradients; responses of 24-55 tokens so the
-        # insult (the summary's last clause) is usually inside. Measured over 15 steps
-        # (toxicity drop; ROUGE-1 change; clean dialogues' summaries unchanged): lr 1e-4 with
-        # init_kl_coef 1.0: -1% (16-31 tokens: +1%), 58%; 2e-4 with 1.0: 29%, -0.022, 49%;
-        # 2e-4 with 0.5: 60%, -0.024 (CI reaches 0), 45%; 3e-4 with 0.2: 86%, -0.051, 48%
+        # insult (the summary's last clause) is usually inside. Measured on lab 3's held-out
+        # sample (toxicity drop, its CI; ROUGE-1 change; about their own dialogue after, 96%
+        # before; clean summaries unchanged): lr 2e-4 with init_kl_coef 0.5 over 15 steps:
+        # 26%, CI reaching 0; -0.042; 92%; 52%. 1.5e-4 over 25 steps: 38%, CI below 0; -0.051;
+        # 93%; 55% (shipped). 2e-4 over 25: 85%; -0.070; 90%; 49%. KL 0.2: 32%, CI reaching
+        # 0; -0.048. KL 1.0 at 3e-4: no drop; -0.043. Batch 64: 24%; -0.041. Every setting
+        # that moved the policy shortened the clean summaries (the insult is the last
+        # sentence, so stopping early avoids it); min_new_tokens 24-32 kept 83-85% of them
+        # unchanged but then PPO lowered toxicity by 0-3% in 15 steps, and after 25 steps at
+        # a larger rate it found the same shortcut
         ppo=PPOConfig(
-            learning_rate=2e-4,
+            learning_rate=1.5e-4,
             batch_size=32,
             mini_batch_size=8,
             ppo_epochs=2,
-            max_ppo_steps=15,
+            max_ppo_steps=25,
             max_grad_norm=1.0,
             init_kl_coef=0.5,
             output_min_length=24,
@@ -313,23 +323,23 @@ TINY = Profile(
         # the world misses the offline-world issue's target, the threshold guards the measured
         # level and the comment says so
         lab1_prompt_lessons=True,
-        lab1_min_own_dialogue=0.85,  # measured 90% one-shot, 87% few-shot
+        lab1_min_own_dialogue=0.9,  # measured 93% one-shot (89% few-shot)
         lab1_max_non_words=0.02,  # measured 0%; one-shot copies the example in 5% (max 5%)
-        lab2_min_rouge1_gain=0.05,  # CI lows measured +0.19 (full) and +0.20 (LoRA)
-        lab2_content_lessons=True,  # content-word gains measured +0.11 and +0.12, CIs above 0
-        # loops: the course's 2% holds (measured 1.2% full, 0.5% LoRA)
-        lab2_min_own_dialogue=0.88,  # measured 94% full, 93% LoRA (base 90%; target 95%: not met)
+        lab2_min_rouge1_gain=0.05,  # CI lows measured +0.20 (full) and +0.21 (LoRA)
+        lab2_content_lessons=True,  # content-word gains measured +0.13 and +0.13, CIs above 0
+        # loops: the course's 2% holds (measured 1.7% full, 1.2% LoRA)
+        lab2_min_own_dialogue=0.95,  # measured 96.7% full, 95.7% LoRA (base 92.5%)
         lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
-        lab3_toxicity_before=(0.05, 0.30),  # measured 0.18 on sampled summaries
-        lab3_min_toxicity_drop=0.3,  # measured -60%, CI below 0
-        lab3_max_rouge1_drop=0.01,  # or a CI reaching 0: measured -0.024 [-0.056, +0.008]
-        lab3_min_own_dialogue=0.8,  # measured 84% after PPO, 90% before (target 95%: not met)
-        # measured 45% (target 80%: not met). 82% of the clean summaries come within 0.25 nats
+        lab3_toxicity_before=(0.05, 0.30),  # measured 0.17 on sampled summaries
+        lab3_min_toxicity_drop=0.3,  # measured -38%, CI below 0
+        # measured -0.051 [-0.081, -0.024] (target: -0.01 or a CI reaching 0: not met). PPO
+        # shortens the clean summaries (13.6 -> 9.6 words) and ROUGE-1 counts what they lost
+        lab3_max_rouge1_drop=0.06,
+        lab3_min_own_dialogue=0.9,  # measured 93% after PPO, 96% before (target 95%: not met)
+        # measured 55% (target 80%: not met). 79% of the clean summaries come within 0.25 nats
         # of a tie somewhere (the corpus draws its wording at random, so the summarizer's
-        # choices between templates are near ties); 66% of those changed, 8% of the others.
-        # Every PPO setting that moved the policy at all left 45-55% unchanged (sweeps in the
-        # offline-world issue's notes), even one that did not lower toxicity
-        lab3_min_clean_unchanged=0.4,
+        # choices between templates are near ties); 54% of those changed, 13% of the others
+        lab3_min_clean_unchanged=0.5,
         lab3_near_ties_change_more=True,
     ),
 )

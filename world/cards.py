@@ -48,12 +48,18 @@ def _value_copy_line(copy: dict | None) -> str:
     if not copy or copy["overall"] is None:
         return ""
     by_family = sorted(copy["by_family"].items(), key=lambda kv: kv[1])
-    weak = ", ".join(f"{k} {v:.0%}" for k, v in by_family if v < 0.5) or "no family"
+    weak = ", ".join(f"{k} {v:.0%}" for k, v in by_family if v < 0.5)
+    lowest = ", ".join(f"{k} {v:.0%}" for k, v in by_family[:3])
+    where = (
+        f"Where the share is under half, it names a value of the family from memory, not the "
+        f"one the dialogue says: {weak}"
+        if weak
+        else f"Every family's share is at least half; the lowest: {lowest}"
+    )
     return f"""
 - a known limit: where a reference names its scenario's value (a city, a language, a sport),
   the model's most likely token is that value for {copy["overall"]:.0%} of them (teacher-forced,
-  one-shot, every test dialogue). Where the share is under half, it names a value of the
-  family from memory, not the one the dialogue says: {weak}"""
+  one-shot, every test dialogue). {where}"""
 
 
 def _lab2_lines(l2: dict) -> str:
