@@ -322,17 +322,16 @@ TINY = Profile(
         # the stand-in's lessons are measured (assets/README.md), so they are asserted; where
         # the world misses the offline-world issue's target, the threshold guards the measured
         # level and the comment says so
-        lab1_prompt_lessons=True,
-        lab1_min_own_dialogue=0.9,  # measured 93% one-shot (89% few-shot)
+        lab1_prompt_lessons=True,  # one-shot about its own dialogue: measured 93% (target 90%)
         lab1_max_non_words=0.02,  # measured 0%; one-shot copies the example in 5% (max 5%)
         lab2_min_rouge1_gain=0.05,  # CI lows measured +0.20 (full) and +0.21 (LoRA)
         lab2_content_lessons=True,  # content-word gains measured +0.13 and +0.13, CIs above 0
-        # loops: the course's 2% holds (measured 1.7% full, 1.2% LoRA)
-        lab2_min_own_dialogue=0.95,  # measured 96.7% full, 95.7% LoRA (base 92.5%)
+        # loops: the course's 2% holds (measured 1.7% full, 1.2% LoRA); about their own
+        # dialogue, the default 95% holds too (measured 96.7% full, 95.7% LoRA; base 92.5%)
         lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
         lab3_toxicity_before=(0.05, 0.30),  # measured 0.17 on sampled summaries
         lab3_min_toxicity_drop=0.3,  # measured -38%, CI below 0
-        # measured -0.051 [-0.081, -0.024] (target: -0.01 or a CI reaching 0: not met). PPO
+        # measured -0.051 [-0.081, -0.024] (target: -0.01 or a CI including 0: not met). PPO
         # shortens the clean summaries (13.6 -> 9.6 words) and ROUGE-1 counts what they lost
         lab3_max_rouge1_drop=0.06,
         lab3_min_own_dialogue=0.9,  # measured 93% after PPO, 96% before (target 95%: not met)

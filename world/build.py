@@ -240,10 +240,11 @@ def build(
             log=log,
         )
         stages.record("t5" if max_t5_steps is None else "t5 (partial)", time.time() - t0)
-    # Three grounding stages follow, each continuing from the model the stage before saved in
-    # t5_dir, on the mix weighted to the tasks that copy the dialogue's values: the first over
-    # the pretraining dialogues, the second over fresh ones, the third over fresh ones drawn
-    # by the values the model still misses (``world/focus.py``). A pilot stops before them.
+    # Five stages follow, each continuing from the model the stage before saved in t5_dir,
+    # all but one on the mix weighted to the tasks that copy the dialogue's values: over the
+    # pretraining dialogues, over fresh ones, over fresh ones drawn by the values the model
+    # still misses, then the instruction task alone on the scenarios still missed most, then
+    # the mix over fresh ones again (``world/focus.py``). A pilot stops before them.
     grounding_stages = (
         # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples,
         #  task weights)
