@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from world.corpus import generate_dialogue
@@ -58,15 +59,13 @@ def focus_rows(
 ) -> list[dict]:
     """``n`` fresh dialogues: ``FOCUS_SHARE`` of them of a scenario drawn by ``misses``, the
     rest of a random scenario; none of them in ``exclude`` (the shipped dialogues)."""
-    rng = random.Random(seed)
     topics, weights = zip(*sorted(misses.items()), strict=True)
-    rows: list[dict] = []
-    while len(rows) < n:
+
+    def draw(rng: random.Random) -> tuple[bool, str | None]:
         topic = rng.choices(topics, weights)[0] if rng.random() < FOCUS_SHARE else None
-        row = generate_dialogue(rng, rng.random() < abuse_share, topic)
-        if row["dialogue"] not in exclude:
-            rows.append({"id": f"focus_{len(rows)}", **row})
-    return rows
+        return rng.random() < abuse_share, topic
+
+    return _draw_rows(n, seed, draw, exclude, "focus")
 
 
 def load_or_measure_misses(
@@ -97,10 +96,26 @@ def fresh_rows(
 ) -> list[dict]:
     """``n`` fresh dialogues, each of a scenario drawn uniformly from ``topics``; none of them
     in ``exclude`` (the shipped dialogues)."""
+    return _draw_rows(
+        n, seed, lambda rng: (rng.random() < abuse_share, rng.choice(topics)), exclude, prefix
+    )
+
+
+def _draw_rows(
+    n: int,
+    seed: int,
+    draw: Callable[[random.Random], tuple[bool, str | None]],
+    exclude: set[str],
+    prefix: str,
+) -> list[dict]:
+    """``n`` dialogues of ``generate_dialogue``, each from ``draw(rng)``'s (abusive, scenario),
+    skipping those in ``exclude``; ids ``<prefix>_<i>``. The order of the random draws is
+    each caller's own, so the rows a stage trained on stay the same."""
     rng = random.Random(seed)
     rows: list[dict] = []
     while len(rows) < n:
-        row = generate_dialogue(rng, rng.random() < abuse_share, rng.choice(topics))
+        abusive, topic = draw(rng)
+        row = generate_dialogue(rng, abusive, topic)
         if row["dialogue"] not in exclude:
             rows.append({"id": f"{prefix}_{len(rows)}", **row})
     return rows
