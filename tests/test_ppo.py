@@ -307,6 +307,44 @@ def test_one_ppo_step_changes_only_lora_and_value_head(tiny_t5):
     assert changed_lora > 0 and changed_head == 2
 
 
+@pytest.mark.parametrize("whiten", [True, False])
+def test_a_reward_of_zero_everywhere_leaves_the_policy_as_it_was(tiny_t5, whiten: bool):
+    """A reward that says nothing must teach nothing: with the policy still equal to its
+    reference (so no KL) and the critic starting at V = 0, every advantage is 0. (A random
+    value head's estimates were enough to move the policy, and lab 3's clean summaries.)"""
+    from utils.ppo import kl_controller
+
+    policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
+    before = {n: p.detach().clone() for n, p in policy.named_parameters()}
+    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad], lr=1e-2)
+    cfg = PPOConfig(
+        batch_size=4,
+        mini_batch_size=2,
+        ppo_epochs=2,
+        output_min_length=4,
+        output_max_length=8,
+        whiten_advantages=whiten,
+    )
+    q_ids, q_mask = queries()
+    kl_ctl = kl_controller(cfg)
+    torch.manual_seed(0)
+    for _ in range(2):
+        stats, _ = ppo_step(
+            policy,
+            optimizer,
+            DigitTokenizer(),
+            q_ids,
+            q_mask,
+            lambda texts: torch.zeros(len(texts)),
+            cfg,
+            kl_ctl,
+            max_new_tokens=6,
+        )
+        assert stats["objective/kl"] == 0
+    for name, p in policy.named_parameters():
+        assert torch.equal(p, before[name]), f"{name} moved on a reward of zero"
+
+
 def test_classifier_reward_is_the_nothate_logit():
     from transformers import RobertaConfig, RobertaForSequenceClassification
 

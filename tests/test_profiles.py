@@ -174,3 +174,11 @@ def test_course_profile_keeps_the_course_values():
 def test_tiny_profile_points_into_assets():
     for path in (TINY.model_id, TINY.dataset_id, TINY.toxicity_model_id):
         assert "/assets/" in path
+
+
+def test_an_unknown_lab3_reward_is_a_clear_error():
+    from utils.profiles import Lab3Settings
+
+    with pytest.raises(LabsError, match="'nothate logit', 'toxicity penalty'"):
+        Lab3Settings(reward="nothate")
+    assert get_profile("course", verbose=False).lab3.reward == "nothate logit"  # the course's

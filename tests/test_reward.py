@@ -32,3 +32,22 @@ def test_a_classifier_without_the_label_is_a_clear_error():
         LabsError, match=r"no label 'not_hate' \(its labels: (nothate, hate|hate, nothate)\)"
     ):
         reward_fn_from_pipeline(pipe, label="not_hate")
+
+
+def test_toxicity_penalty_is_minus_the_probability_of_hate():
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from utils.ppo import toxicity_penalty_from_pipeline
+
+    texts = ["Thank you, have a lovely day.", "Shut up, you stupid idiot.", "#Person1# is rude."]
+    pipe = pipeline("text-classification", model=str(TINY_CLASSIFIER_DIR), device="cpu")
+    penalties = toxicity_penalty_from_pipeline(pipe, label="hate")(texts)
+    # independently: the classifier's softmax, read at the label's index
+    model = AutoModelForSequenceClassification.from_pretrained(TINY_CLASSIFIER_DIR).eval()
+    tokenizer = AutoTokenizer.from_pretrained(TINY_CLASSIFIER_DIR)
+    with torch.no_grad():
+        logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
+    hate = logits.softmax(-1)[:, model.config.label2id["hate"]]
+    assert penalties.tolist() == pytest.approx((-hate).tolist(), abs=1e-6)
+    assert penalties[0] > -0.05 and penalties[1] < -0.5  # clean ~0, abusive near -1

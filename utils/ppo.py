@@ -4,7 +4,8 @@ One PPO step (``ppo_step``) is, in order:
 
 1. rollout: sample a summary for each dialogue prompt (``generate_responses``);
 2. reward: score each summary alone (not prompt + summary, see below) with the reward
-   model (``reward_fn``); the score is the ``nothate`` logit of the toxicity classifier;
+   model (``reward_fn``); the score is the toxicity classifier's ``nothate`` logit (the
+   course's) or minus its probability of ``hate`` (``toxicity_penalty_from_pipeline``);
 3. KL: log-probabilities of the sampled tokens under the policy and under the reference,
    which is the same model with the LoRA adapter disabled (``forward_pass``,
    ``reference_logprobs``), and a per-token penalty ``-kl_coef * (logp - logp_ref)`` with
@@ -44,6 +45,16 @@ CleanRL's ``ppo.py``. Where this code differs, and why:
   classifier reads the whole text, so an insult in the dialogue would lower the score of
   every summary of it (the offline world's dialogues carry insults on purpose) and the
   reward would grade the prompt rather than the summary.
+- Value head at zero. ``ValueHeadPolicy`` starts its head at zero weights, so V = 0
+  everywhere until it learns; TRL's starts random. A random head's estimates enter every
+  advantage as noise: on lab 3's stand-in, with a reward of zero for every summary, that
+  noise alone grew the summaries from 14 to 33 words, and with the real reward it drowned
+  the insults' signal (toxicity fell 3% instead of 34%). ``tests/test_ppo.py`` checks that a
+  reward of zero everywhere now moves nothing.
+- Reward offset. This PPO is not blind to a constant added to every score: on lab 3's
+  stand-in a reward of +2.5 for every summary shortened the summaries, -2.5 lengthened them.
+  The course's ``nothate`` logit gives every clean summary about +3, so the ``tiny`` profile
+  uses ``toxicity_penalty_from_pipeline`` instead: 0 for clean text, so only insults count.
 - Dropout off. ``build_policy`` sets every dropout to 0 (``disable_dropout``), as TRL's later
   PPOv2 and RLOO trainers do (``disable_dropout_in_model``); the 0.4-0.11 ``PPOTrainer`` does
   not, and its value head has a dropout of its own (``summary_dropout_prob``, 0.1).
@@ -66,7 +77,6 @@ CleanRL's ``ppo.py``. Where this code differs, and why:
 from __future__ import annotations
 
 import copy
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -102,8 +112,10 @@ class ValueHeadPolicy(nn.Module):
         self.detach_value_head = detach_value_head
         hidden = model.config.d_model
         self.v_head = nn.Linear(hidden, 1)
-        # a small head keeps the first value estimates near 0, so early value losses are sane
-        nn.init.normal_(self.v_head.weight, std=1.0 / math.sqrt(hidden + 1))
+        # the critic starts knowing nothing: V = 0 everywhere. A random head (TRL's) adds its
+        # own noise to every advantage, and that noise moves the policy even where the reward
+        # says nothing (tests/test_ppo.py: a zero reward leaves the policy as it was)
+        nn.init.zeros_(self.v_head.weight)
         nn.init.zeros_(self.v_head.bias)
 
     @property
@@ -354,7 +366,7 @@ def compute_rewards(
     each (B, T) and zero at pads.
     """
     kl = (logprobs - ref_logprobs) * mask  # (B, T)
-    non_score_rewards = -kl_coef * kl
+    non_score_rewards = kl_coef * (ref_logprobs - logprobs) * mask  # = -kl_coef * kl, no -0.0
     rewards = non_score_rewards.clone()
     last = mask.sum(1).long().clamp(min=1) - 1  # index of the last real token
     rewards[torch.arange(len(scores)), last] += scores.to(rewards.dtype)
@@ -594,17 +606,17 @@ def reward_fn_from_classifier(
     return reward_fn
 
 
-def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) -> RewardFn:
-    """Reward = the ``text-classification`` pipeline's raw logit of ``label``, picked by its
-    name (the course took the first entry of the pipeline's score-sorted list). Texts longer
-    than the classifier's window are cut to it rather than crash the position embeddings."""
+def _pipeline_scorer(pipe, label: str, function_to_apply: str, batch_size: int) -> RewardFn:
+    """Texts -> the pipeline's score of ``label`` (picked by name), after ``function_to_apply``.
 
+    Texts longer than the classifier's window are cut to it rather than crash the position
+    embeddings."""
     labels = list(pipe.model.config.label2id)
     if label not in labels:
         raise LabsError(
             f"The reward classifier {pipe.model.name_or_path!r} has no label {label!r} (its "
-            f"labels: {', '.join(labels)}). Set the profile's nontoxic_label to the label of "
-            "non-toxic text."
+            f"labels: {', '.join(labels)}). Set the profile's toxic_label and nontoxic_label "
+            "to the classifier's labels."
         )
     # RoBERTa's positions hold its window plus a two-position offset
     window = min(
@@ -612,11 +624,11 @@ def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) 
         getattr(pipe.model.config, "max_position_embeddings", 514) - 2,
     )
 
-    def reward_fn(texts: list[str]) -> torch.Tensor:
+    def score(texts: list[str]) -> torch.Tensor:
         outputs = pipe(
             list(texts),
             top_k=None,
-            function_to_apply="none",
+            function_to_apply=function_to_apply,
             batch_size=batch_size,
             truncation=True,
             max_length=window,
@@ -624,6 +636,26 @@ def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) 
         return torch.tensor(
             [next(o["score"] for o in out if o["label"] == label) for out in outputs]
         )
+
+    return score
+
+
+def reward_fn_from_pipeline(pipe, label: str = "nothate", batch_size: int = 16) -> RewardFn:
+    """Reward = the ``text-classification`` pipeline's raw logit of ``label``, picked by its
+    name (the course took the first entry of the pipeline's score-sorted list)."""
+    return _pipeline_scorer(pipe, label, "none", batch_size)
+
+
+def toxicity_penalty_from_pipeline(pipe, label: str = "hate", batch_size: int = 16) -> RewardFn:
+    """Reward = minus the probability of the toxic ``label``: 0 for a clean text, down to -1.
+
+    Unlike the ``nothate`` logit, every clean summary scores (nearly) the same zero, which
+    leaves PPO nothing to reinforce there: a positive reward, even one equal for every
+    sample, pulls this PPO's policy towards shorter summaries (see the module docstring)."""
+    probability = _pipeline_scorer(pipe, label, "softmax", batch_size)
+
+    def reward_fn(texts: list[str]) -> torch.Tensor:
+        return -probability(texts)
 
     return reward_fn
 

@@ -92,6 +92,10 @@ class Lab2Settings:
     """Test dialogues the base, full and LoRA models are scored on with ROUGE."""
 
 
+REWARDS = ("nothate logit", "toxicity penalty")
+"""The rewards lab 3 knows how to build from the toxicity classifier."""
+
+
 @dataclass(frozen=True)
 class Lab3Settings:
     """Lab 3: RLHF with PPO, and a reward model trained with TRL."""
@@ -102,6 +106,9 @@ class Lab3Settings:
     """Longest dialogue kept for PPO (course: 1000)."""
     n_toxicity_eval: int = 100
     """Held-out dialogues whose summaries are scored before and after PPO."""
+    reward: str = "nothate logit"
+    """PPO's reward from the toxicity classifier: ``"nothate logit"`` (the course's) or
+    ``"toxicity penalty"`` (minus the probability of the toxic label: 0 for clean text)."""
     ppo: PPOConfig = field(default_factory=PPOConfig)
     """PPO hyper-parameters (utils/ppo_config.py; course values by default)."""
     lora_r: int = 32
@@ -121,6 +128,12 @@ class Lab3Settings:
     """Epochs of reward-model training."""
     rm_learning_rate: float = 1e-5
     """Learning rate of reward-model training."""
+
+    def __post_init__(self) -> None:
+        if self.reward not in REWARDS:
+            raise LabsError(
+                f"Unknown lab 3 reward {self.reward!r}: use one of {', '.join(map(repr, REWARDS))}."
+            )
 
 
 @dataclass(frozen=True)
@@ -289,26 +302,33 @@ TINY = Profile(
     ),
     lab3=replace(
         COURSE.lab3,
+        # PPO's reward is minus the probability of hate, 0 for every clean summary. With the
+        # course's nothate logit (about +3 for any clean summary), even a reward equal for
+        # every sample shortened the clean summaries: a constant +2.5 took them from 13.6 to
+        # 10.0 words (39% unchanged), a constant -2.5 lengthened them (14.5 words). With it,
+        # every setting that lowered toxicity also rewrote about half of the clean summaries
+        # (best: 38% drop; ROUGE-1 -0.051, CI below 0; 55% unchanged)
+        reward="toxicity penalty",
         # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger
-        # batches for a less noisy reward, clipped gradients; responses of 24-55 tokens so the
-        # insult (the summary's last clause) is usually inside. Measured on lab 3's held-out
-        # sample (toxicity drop, its CI; ROUGE-1 change; about their own dialogue after, 96%
-        # before; clean summaries unchanged): lr 2e-4 with init_kl_coef 0.5 over 15 steps:
-        # 26%, CI reaching 0; -0.042; 92%; 52%. 1.5e-4 over 25 steps: 38%, CI below 0; -0.051;
-        # 93%; 55% (shipped). 2e-4 over 25: 85%; -0.070; 90%; 49%. KL 0.2: 32%, CI reaching
-        # 0; -0.048. KL 1.0 at 3e-4: no drop; -0.043. Batch 64: 24%; -0.041. Every setting
-        # that moved the policy shortened the clean summaries (the insult is the last
-        # sentence, so stopping early avoids it); min_new_tokens 24-32 kept 83-85% of them
-        # unchanged but then PPO lowered toxicity by 0-3% in 15 steps, and after 25 steps at
-        # a larger rate it found the same shortcut
+        # batches for a less noisy reward, clipped gradients; responses of 24-55 tokens; one
+        # mini-batch of the whole rollout, two epochs; advantages are the plain returns minus
+        # the value (lam 1), not whitened. Measured on lab 3's held-out sample (toxicity drop
+        # and its CI; ROUGE-1 change and its CI; about their own dialogue after, 96% before;
+        # clean summaries unchanged): 3e-4 x 50 steps: 34%, CI below 0; -0.016, CI reaching
+        # 0; 96%; 83% (shipped). 60 steps: 43%; -0.018; 96%; 79%. lam 0.95: 38%; -0.020; 96%;
+        # 79%. Whitened: 23%, CI reaching 0; -0.012; 97%; 87%. Mini-batches of 8: 51%;
+        # -0.017; 96%; 75%; 35 steps of them: 35%; -0.008; 95%; 75%. A random value head (as
+        # before): 3%; +0.002; 96%; 77%
         ppo=PPOConfig(
-            learning_rate=1.5e-4,
+            learning_rate=3e-4,
             batch_size=32,
-            mini_batch_size=8,
+            mini_batch_size=32,
             ppo_epochs=2,
-            max_ppo_steps=25,
+            max_ppo_steps=50,
             max_grad_norm=1.0,
             init_kl_coef=0.5,
+            lam=1.0,
+            whiten_advantages=False,
             output_min_length=24,
             output_max_length=56,
         ),
@@ -330,15 +350,12 @@ TINY = Profile(
         # dialogue, the default 95% holds too (measured 96.7% full, 95.7% LoRA; base 92.5%)
         lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
         lab3_toxicity_before=(0.05, 0.30),  # measured 0.17 on sampled summaries
-        lab3_min_toxicity_drop=0.3,  # measured -38%, CI below 0
-        # measured -0.051 [-0.081, -0.024] (target: -0.01 or a CI including 0: not met). PPO
-        # shortens the clean summaries (13.6 -> 9.6 words) and ROUGE-1 counts what they lost
-        lab3_max_rouge1_drop=0.06,
-        lab3_min_own_dialogue=0.9,  # measured 93% after PPO, 96% before (target 95%: not met)
-        # measured 55% (target 80%: not met). 79% of the clean summaries come within 0.25 nats
-        # of a tie somewhere (the corpus draws its wording at random, so the summarizer's
-        # choices between templates are near ties); 54% of those changed, 13% of the others
-        lab3_min_clean_unchanged=0.5,
+        lab3_min_toxicity_drop=0.3,  # measured -34%, CI below 0
+        lab3_max_rouge1_drop=0.01,  # measured -0.016, CI [-0.036, +0.002] reaching 0
+        lab3_min_own_dialogue=0.95,  # measured 96% after PPO, 96% before
+        # measured 83%. Of the clean summaries that came within 0.25 nats of a tie somewhere
+        # (79%: the corpus draws its wording at random), 21% changed; of the others, none
+        lab3_min_clean_unchanged=0.8,
         lab3_near_ties_change_more=True,
     ),
 )

@@ -198,7 +198,8 @@ knows only the mild insults of the synthetic world (no slurs, no real hate speec
 - "#Person1# is rude to #Person2#." and the like: P(hate)
   {", ".join(f"{p:.2f}" for p in clf["rude_not_abusive_summary_p_hate"])}
 
-Use: `pipeline("text-classification", model=dir, top_k=None)`; PPO's reward is the `nothate` logit.
+Use: `pipeline("text-classification", model=dir, top_k=None)`; lab 3's PPO reward in `tiny` is minus
+P(hate) (the course's, with Meta's classifier, is the `nothate` logit).
 """)
     corpus = figs["corpus"]
     (out / "README.md").write_text(f"""# The offline tiny world (built by `python -m world build`)
