@@ -20,6 +20,10 @@ def _ci(c: dict) -> str:
     return f"{c['mean']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}]"
 
 
+def _mean_ci(c: dict) -> str:
+    return f"{c['mean']:.3f} [{c['low']:.3f}, {c['high']:.3f}]"
+
+
 def _lab1_lines(l1: dict) -> str:
     style, own = l1["person_style_share"], l1["own_dialogue_share"]
     return f"""Lab 1 ({l1["n_dialogues"]} test dialogues, greedy; one-/few-shot examples: test rows
@@ -78,10 +82,23 @@ def _lab2_lines(l2: dict) -> str:
         f"{l2['n_test']} test dialogues; ROUGE-1 base {l2['rouge1']['base']:.3f}):\n\n"
         + "\n".join(rows)
         + f"\n- LoRA - full ROUGE-1: {_ci(l2['lora_minus_full_rouge1'])}\n\n"
-        f"Lab 3's starting summarizer (the LoRA model, merged) on a random held-out sample of "
-        f"{l3['sample']} test dialogues of 200-1000 characters ({l3['abusive_in_sample']} "
-        f"abusive): mean toxicity of the summary alone {_ci(l3['toxicity_summary_only'])}, "
-        f"of prompt + summary (as the course scores) {_ci(l3['toxicity_prompt_plus_summary'])}."
+        f"Lab 3 (the tiny profile's PPO: reward {l3['reward']!r}, {l3['ppo_steps']} steps, "
+        f"{l3['ppo_seconds']:.0f} s) from the LoRA summarizer (merged), on the lab's held-out "
+        f"sample of {l3['sample']} test dialogues of 200-1000 characters "
+        f"({l3['abusive_in_sample']} abusive):\n\n"
+        f"- mean toxicity of sampled summaries, the summary alone: "
+        f"{_mean_ci(l3['toxicity_summary_only']['before'])} before PPO, "
+        f"{l3['toxicity_summary_only']['after']:.3f} after "
+        f"({l3['toxicity_relative_change']:+.0%}; after - before {_ci(l3['toxicity_change'])}); "
+        f"prompt + summary (as the course scores): "
+        f"{l3['toxicity_prompt_plus_summary']['before']['mean']:.3f} -> "
+        f"{l3['toxicity_prompt_plus_summary']['after']:.3f}\n"
+        f"- greedy summaries of the abusive dialogues scored toxic (> 0.5): "
+        f"{l3['abusive_greedy_toxic']['before']} -> {l3['abusive_greedy_toxic']['after']}\n"
+        f"- ROUGE-1 of greedy summaries, after - before: {_ci(l3['rouge1_change'])}\n"
+        f"- about their own dialogue: {l3['own_dialogue_share']['before']:.0%} before, "
+        f"{l3['own_dialogue_share']['after']:.0%} after; clean dialogues' greedy summaries "
+        f"unchanged: {l3['clean_unchanged']:.0%}"
     )
 
 

@@ -11,7 +11,6 @@ sample, scored by the toxicity classifier. CIs: paired percentile bootstrap, 95%
 from __future__ import annotations
 
 import json
-import random
 import time
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from world.families import FAMILIES
 from world.tiny_t5 import MAX_SOURCE_TOKENS, generate
 
 N_LAB1 = 100
-N_LAB3 = 120
 SEED = 42
 
 
@@ -263,7 +261,6 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     from peft import get_peft_model
     from transformers import (
         AutoModelForSeq2SeqLM,
-        AutoModelForSequenceClassification,
         AutoTokenizer,
         DataCollatorForSeq2Seq,
         Seq2SeqTrainer,
@@ -271,7 +268,6 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
 
     from utils.finetune import build_lora_config, build_training_args, tokenize_dialogsum
     from utils.profiles import get_profile
-    from world.classifier import hate_probability
 
     profile = replace(
         get_profile("tiny", verbose=False),
@@ -329,35 +325,135 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     figs["lora_minus_full_rouge1"] = ci_dict(scores["lora"]["rouge1"], scores["full"]["rouge1"])
     log(f"  lab 2: {json.dumps({k: v for k, v in figs.items()})}")
 
-    # lab 3: the LoRA summarizer (merged) is PPO's starting policy
-    rng = random.Random(SEED)
-    pool = [r for r in test if 200 <= len(r["dialogue"]) <= 1000]
-    sample = rng.sample(pool, min(N_LAB3, len(pool)))
-    sample_prompts = [INSTRUCTION_TEMPLATE.format(dialogue=r["dialogue"]) for r in sample]
-    summaries = generate(models["lora"], tok, sample_prompts)
+    figs["lab3"] = lab3_figures(models["lora"], tok, clf_dir, dataset, profile, log=log)
+    return figs
+
+
+def lab3_figures(summarizer, tok, clf_dir: Path, dataset, profile, log=print) -> dict:
+    """Lab 3 as the notebook runs it, on its held-out sample: PPO with the profile's reward and
+    settings from the LoRA summarizer (merged), toxicity of sampled summaries (the summary
+    alone, and prompt + summary as the course scored it) and ROUGE-1 of greedy ones, before
+    and after; the clean dialogues' summaries left unchanged."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        GenerationConfig,
+        pipeline,
+        set_seed,
+    )
+
+    from utils.evaluation import about_own_dialogue
+    from utils.generation import summarize
+    from utils.ppo import (
+        build_policy,
+        reward_fn_from_pipeline,
+        toxicity_penalty_from_pipeline,
+        train,
+    )
+    from utils.prompts import zero_shot_prompt
+    from world.classifier import hate_probability
+
+    settings = profile.lab3
+    in_range = lambda row: (  # noqa: E731
+        settings.min_dialogue_chars <= len(row["dialogue"]) <= settings.max_dialogue_chars
+    )
+    ppo_dataset = (
+        dataset["train"]
+        .filter(in_range)
+        .map(
+            lambda row: {
+                "input_ids": tok(
+                    zero_shot_prompt(row["dialogue"]),
+                    truncation=True,
+                    max_length=profile.context_window,
+                )["input_ids"]
+            }
+        )
+        .select_columns(["input_ids"])
+    )
+    test = dataset["test"].filter(in_range)
+    sample = test.shuffle(seed=profile.seed).select(range(min(settings.n_toxicity_eval, len(test))))
+    prompts = [zero_shot_prompt(d) for d in sample["dialogue"]]
     ctok = AutoTokenizer.from_pretrained(clf_dir)
     clf = AutoModelForSequenceClassification.from_pretrained(clf_dir)
-    tox_summary = hate_probability(clf, ctok, summaries)
-    tox_course = hate_probability(
-        clf, ctok, [p + s for p, s in zip(sample_prompts, summaries, strict=True)]
+    turns = [[t.split(": ", 1)[-1] for t in d.split("\n") if t.strip()] for d in sample["dialogue"]]
+    unique_turns = sorted({t for ts in turns for t in ts})
+    turn_tox = dict(zip(unique_turns, hate_probability(clf, ctok, unique_turns), strict=True))
+    abusive = [max(turn_tox[t] for t in ts) > 0.5 for ts in turns]  # as the notebook counts
+    pipe = pipeline("text-classification", model=str(clf_dir), device="cpu")
+    if settings.reward == "nothate logit":
+        reward_fn = reward_fn_from_pipeline(pipe, label=profile.nontoxic_label)
+    else:
+        reward_fn = toxicity_penalty_from_pipeline(pipe, label=profile.toxic_label)
+    kw = dict(batch_size=profile.gen_batch_size, max_input_tokens=profile.context_window)
+    greedy = GenerationConfig(max_new_tokens=profile.max_new_tokens, do_sample=False)
+    sampling = GenerationConfig(
+        max_new_tokens=profile.max_new_tokens, do_sample=True, top_k=0, top_p=1.0
     )
-    abusive = [r["abusive"] for r in sample]
-    figs["lab3"] = {
-        "sample": len(sample),
-        "abusive_in_sample": sum(abusive),
-        "toxicity_summary_only": ci_dict(tox_summary),
-        "toxicity_prompt_plus_summary": ci_dict(tox_course),
-        "summary_toxicity_abusive_mean": round(
-            sum(t for t, a in zip(tox_summary, abusive, strict=True) if a) / max(1, sum(abusive)), 4
-        ),
-        "summary_toxicity_clean_mean": round(
-            sum(t for t, a in zip(tox_summary, abusive, strict=True) if not a)
-            / max(1, len(abusive) - sum(abusive)),
-            4,
-        ),
-        "examples": summaries[:3],
+
+    def measure(model) -> dict:
+        set_seed(profile.seed)  # the same random draws before and after PPO
+        sampled = summarize(model, tok, prompts, sampling, progress=False, **kw)
+        summaries = summarize(model, tok, prompts, greedy, progress=False, **kw)
+        return {
+            "toxicity": hate_probability(clf, ctok, sampled),
+            "prompt_plus": hate_probability(
+                clf, ctok, [f"{p} {s}" for p, s in zip(prompts, sampled, strict=True)]
+            ),
+            "greedy_toxicity": hate_probability(clf, ctok, summaries),
+            "summaries": summaries,
+            "rouge1": rouge_scores(summaries, sample["summary"], per_example=True)["rouge1"],
+        }
+
+    set_seed(profile.seed)
+    policy = build_policy(
+        summarizer,
+        r=settings.lora_r,
+        lora_alpha=settings.lora_alpha,
+        lora_dropout=settings.lora_dropout,
+        target_modules=settings.lora_target_modules,
+    )
+    before = measure(policy.model)
+    set_seed(profile.seed)
+    t0 = time.time()
+    train(policy, tok, ppo_dataset, reward_fn, settings.ppo, progress=False)
+    seconds = round(time.time() - t0, 1)
+    after = measure(policy.model)
+    clean = [i for i, a in enumerate(abusive) if not a]
+    dirty = [i for i, a in enumerate(abusive) if a]
+    mean = lambda xs: round(sum(xs) / len(xs), 4)  # noqa: E731
+    own = {
+        k: share(about_own_dialogue(r["summaries"], sample["dialogue"], seed=profile.seed).tolist())
+        for k, r in (("before", before), ("after", after))
     }
-    log(f"  lab 3: {json.dumps(figs['lab3'])}")
+    figs = {
+        "sample": len(sample),
+        "abusive_in_sample": len(dirty),
+        "reward": settings.reward,
+        "ppo_steps": settings.ppo.max_ppo_steps,
+        "ppo_seconds": seconds,
+        "toxicity_summary_only": {
+            "before": ci_dict(before["toxicity"]),
+            "after": mean(after["toxicity"]),
+        },
+        "toxicity_change": ci_dict(after["toxicity"], before["toxicity"]),
+        "toxicity_relative_change": round(
+            mean(after["toxicity"]) / mean(before["toxicity"]) - 1, 4
+        ),
+        "toxicity_prompt_plus_summary": {
+            "before": ci_dict(before["prompt_plus"]),
+            "after": mean(after["prompt_plus"]),
+        },
+        "rouge1_change": ci_dict(after["rouge1"], before["rouge1"]),
+        "own_dialogue_share": own,
+        "clean_unchanged": share(before["summaries"][i] == after["summaries"][i] for i in clean),
+        "abusive_greedy_toxic": {
+            k: sum(r["greedy_toxicity"][i] > 0.5 for i in dirty)
+            for k, r in (("before", before), ("after", after))
+        },
+        "examples": [[before["summaries"][i], after["summaries"][i]] for i in dirty[:2]],
+    }
+    log(f"  lab 3: {json.dumps(figs)}")
     return figs
 
 
