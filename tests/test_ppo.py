@@ -260,6 +260,17 @@ def test_policy_has_no_active_dropout_so_train_mode_changes_nothing(tiny_t5):
 # ---- one PPO step ------------------------------------------------------------------------
 
 
+def _step(policy, optimizer, cfg: PPOConfig, reward_fn, kl_ctl=None):
+    """One ``ppo_step`` on ``queries()`` with 6-token responses."""
+    from utils.ppo import kl_controller
+
+    q_ids, q_mask = queries()
+    kl_ctl = kl_ctl or kl_controller(cfg)
+    return ppo_step(
+        policy, optimizer, DigitTokenizer(), q_ids, q_mask, reward_fn, cfg, kl_ctl, max_new_tokens=6
+    )
+
+
 def test_one_ppo_step_changes_only_lora_and_value_head(tiny_t5):
     policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
     before = {n: p.detach().clone() for n, p in policy.named_parameters()}
@@ -268,21 +279,8 @@ def test_one_ppo_step_changes_only_lora_and_value_head(tiny_t5):
     cfg = PPOConfig(
         batch_size=4, mini_batch_size=2, ppo_epochs=2, output_min_length=4, output_max_length=8
     )
-    from utils.ppo import kl_controller
-
-    q_ids, q_mask = queries()
     torch.manual_seed(0)
-    stats, texts = ppo_step(
-        policy,
-        optimizer,
-        DigitTokenizer(),
-        q_ids,
-        q_mask,
-        lambda t: torch.tensor([float(len(x)) for x in t]),
-        cfg,
-        kl_controller(cfg),
-        max_new_tokens=6,
-    )
+    stats, texts = _step(policy, optimizer, cfg, lambda t: torch.tensor([float(len(x)) for x in t]))
     assert len(texts) == 4
     for key in (
         "env/reward_mean",
@@ -325,21 +323,10 @@ def test_a_reward_of_zero_everywhere_leaves_the_policy_as_it_was(tiny_t5, whiten
         output_max_length=8,
         whiten_advantages=whiten,
     )
-    q_ids, q_mask = queries()
     kl_ctl = kl_controller(cfg)
     torch.manual_seed(0)
     for _ in range(2):
-        stats, _ = ppo_step(
-            policy,
-            optimizer,
-            DigitTokenizer(),
-            q_ids,
-            q_mask,
-            lambda texts: torch.zeros(len(texts)),
-            cfg,
-            kl_ctl,
-            max_new_tokens=6,
-        )
+        stats, _ = _step(policy, optimizer, cfg, lambda t: torch.zeros(len(t)), kl_ctl)
         assert stats["objective/kl"] == 0
     for name, p in policy.named_parameters():
         assert torch.equal(p, before[name]), f"{name} moved on a reward of zero"

@@ -68,12 +68,23 @@ def loss_curves(
 
 
 def metric_curves(
-    history: Sequence[Mapping[str, float]], keys: Sequence[str], title: str = ""
+    history: Sequence[Mapping[str, float]], keys: Sequence[str], title: str = "", smooth: int = 1
 ) -> Figure:
-    """One small panel per metric key over training steps (e.g. PPO's reward, KL, losses)."""
+    """One small panel per metric key over training steps (e.g. PPO's reward, KL, losses).
+
+    ``smooth`` > 1 draws, over the faded per-step curve, the mean of the last ``smooth`` steps
+    (fewer at the start): PPO's metrics are noisy, since each step samples other prompts."""
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
-        ax.plot([h[key] for h in history], marker=".")
+        values = np.array([h[key] for h in history], dtype=float)
+        steps = np.arange(1, len(values) + 1)
+        if smooth > 1:
+            ax.plot(steps, values, marker=".", alpha=0.35, label="per step")
+            trailing = [values[max(0, i + 1 - smooth) : i + 1].mean() for i in range(len(values))]
+            ax.plot(steps, trailing, linewidth=2, label=f"mean of last {smooth}")
+            ax.legend(fontsize="x-small")
+        else:
+            ax.plot(steps, values, marker=".")
         ax.set_title(key, fontsize="small")
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)

@@ -4,8 +4,9 @@
 ``build`` runs the same. Lab 1: the five prompt strategies on the first 100 test dialogues,
 greedy, with the prompts of ``utils/prompts.py``. Lab 2: full and LoRA fine-tuning with the
 tiny profile's settings through ``utils/finetune.py`` and ``Seq2SeqTrainer`` (as lab 2),
-scored on every test dialogue. Lab 3: the LoRA summarizer's summaries of a random held-out
-sample, scored by the toxicity classifier. CIs: paired percentile bootstrap, 95%.
+scored on every test dialogue. Lab 3: PPO as the lab runs it (the tiny profile's reward and
+settings) from the merged LoRA summarizer, measured before and after on the lab's held-out
+sample. CIs: paired percentile bootstrap, 95%.
 """
 
 from __future__ import annotations
