@@ -302,12 +302,13 @@ TINY = Profile(
     ),
     lab3=replace(
         COURSE.lab3,
-        # PPO's reward is minus the probability of hate, 0 for every clean summary. With the
-        # course's nothate logit (about +3 for any clean summary), even a reward equal for
-        # every sample shortened the clean summaries: a constant +2.5 took them from 13.6 to
-        # 10.0 words (39% unchanged), a constant -2.5 lengthened them (14.5 words). With it,
-        # every setting that lowered toxicity also rewrote about half of the clean summaries
-        # (best: 38% drop; ROUGE-1 -0.051, CI below 0; 55% unchanged)
+        # PPO's reward is minus the probability of hate, 0 for every clean summary. The
+        # course's nothate logit gives any clean summary about +3, and a positive reward moves
+        # this PPO even when it is equal for every sample: on clean dialogues without a KL
+        # penalty, a constant +2.5 took their summaries from 13.6 to 10.0 words (39%
+        # unchanged), a constant -2.5 lengthened them (14.5 words). With the logit, every
+        # setting that lowered toxicity also rewrote about half of the clean summaries (best:
+        # 38% drop; ROUGE-1 -0.051, CI below 0; 55% unchanged)
         reward="toxicity penalty",
         # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger
         # batches for a less noisy reward, clipped gradients; responses of 24-55 tokens; one
@@ -318,7 +319,8 @@ TINY = Profile(
         # 0; 96%; 83% (shipped). 60 steps: 43%; -0.018; 96%; 79%. lam 0.95: 38%; -0.020; 96%;
         # 79%. Whitened: 23%, CI reaching 0; -0.012; 97%; 87%. Mini-batches of 8: 51%;
         # -0.017; 96%; 75%; 35 steps of them: 35%; -0.008; 95%; 75%. A random value head (as
-        # before): 3%; +0.002; 96%; 77%
+        # before): 3%; +0.002; 96%; 77%. No KL penalty (init_kl_coef 0, fixed): 93%; -0.069,
+        # CI below 0; 91%; 46% (the clean summaries 13.6 -> 9.7 words)
         ppo=PPOConfig(
             learning_rate=3e-4,
             batch_size=32,
