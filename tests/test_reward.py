@@ -51,3 +51,14 @@ def test_toxicity_penalty_is_minus_the_probability_of_hate():
     hate = logits.softmax(-1)[:, model.config.label2id["hate"]]
     assert penalties.tolist() == pytest.approx((-hate).tolist(), abs=1e-6)
     assert penalties[0] > -0.05 and penalties[1] < -0.5  # clean ~0, abusive near -1
+
+
+def test_the_profile_names_which_reward_is_built():
+    from utils.ppo import reward_fn_for, toxicity_penalty_from_pipeline
+
+    texts = ["Thank you, have a lovely day.", "Shut up, you stupid idiot."]
+    pipe = pipeline("text-classification", model=str(TINY_CLASSIFIER_DIR), device="cpu")
+    logit = reward_fn_for("nothate logit", pipe, "hate", "nothate")(texts)
+    penalty = reward_fn_for("toxicity penalty", pipe, "hate", "nothate")(texts)
+    assert logit.tolist() == reward_fn_from_pipeline(pipe, label="nothate")(texts).tolist()
+    assert penalty.tolist() == toxicity_penalty_from_pipeline(pipe, label="hate")(texts).tolist()

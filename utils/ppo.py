@@ -660,6 +660,17 @@ def toxicity_penalty_from_pipeline(pipe, label: str = "hate", batch_size: int = 
     return reward_fn
 
 
+def reward_fn_for(
+    kind: str, pipe, toxic_label: str = "hate", nontoxic_label: str = "nothate"
+) -> RewardFn:
+    """The reward lab 3's profile names (``Lab3Settings.reward``, which checks the name) from
+    the toxicity classifier ``pipe``: ``"nothate logit"`` (the course's,
+    ``reward_fn_from_pipeline``) or ``"toxicity penalty"`` (``toxicity_penalty_from_pipeline``)."""
+    if kind == "nothate logit":
+        return reward_fn_from_pipeline(pipe, label=nontoxic_label)
+    return toxicity_penalty_from_pipeline(pipe, label=toxic_label)
+
+
 def ppo_step(
     policy: nn.Module,
     optimizer: torch.optim.Optimizer,

@@ -335,22 +335,11 @@ def lab3_figures(summarizer, tok, clf_dir: Path, dataset, profile, log=print) ->
     settings from the LoRA summarizer (merged), toxicity of sampled summaries (the summary
     alone, and prompt + summary as the course scored it) and ROUGE-1 of greedy ones, before
     and after; the clean dialogues' summaries left unchanged."""
-    from transformers import (
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        GenerationConfig,
-        pipeline,
-        set_seed,
-    )
+    from transformers import GenerationConfig, pipeline, set_seed
 
     from utils.evaluation import about_own_dialogue
     from utils.generation import summarize
-    from utils.ppo import (
-        build_policy,
-        reward_fn_from_pipeline,
-        toxicity_penalty_from_pipeline,
-        train,
-    )
+    from utils.ppo import build_policy, reward_fn_for, train
     from utils.prompts import zero_shot_prompt
     from world.classifier import hate_probability
 
@@ -375,17 +364,13 @@ def lab3_figures(summarizer, tok, clf_dir: Path, dataset, profile, log=print) ->
     test = dataset["test"].filter(in_range)
     sample = test.shuffle(seed=profile.seed).select(range(min(settings.n_toxicity_eval, len(test))))
     prompts = [zero_shot_prompt(d) for d in sample["dialogue"]]
-    ctok = AutoTokenizer.from_pretrained(clf_dir)
-    clf = AutoModelForSequenceClassification.from_pretrained(clf_dir)
+    pipe = pipeline("text-classification", model=str(clf_dir), device="cpu")
+    clf, ctok = pipe.model, pipe.tokenizer  # one copy scores both the reward and toxicity
     turns = [[t.split(": ", 1)[-1] for t in d.split("\n") if t.strip()] for d in sample["dialogue"]]
     unique_turns = sorted({t for ts in turns for t in ts})
     turn_tox = dict(zip(unique_turns, hate_probability(clf, ctok, unique_turns), strict=True))
     abusive = [max(turn_tox[t] for t in ts) > 0.5 for ts in turns]  # as the notebook counts
-    pipe = pipeline("text-classification", model=str(clf_dir), device="cpu")
-    if settings.reward == "nothate logit":
-        reward_fn = reward_fn_from_pipeline(pipe, label=profile.nontoxic_label)
-    else:
-        reward_fn = toxicity_penalty_from_pipeline(pipe, label=profile.toxic_label)
+    reward_fn = reward_fn_for(settings.reward, pipe, profile.toxic_label, profile.nontoxic_label)
     kw = dict(batch_size=profile.gen_batch_size, max_input_tokens=profile.context_window)
     greedy = GenerationConfig(max_new_tokens=profile.max_new_tokens, do_sample=False)
     sampling = GenerationConfig(
