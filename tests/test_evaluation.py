@@ -14,9 +14,11 @@ from utils.evaluation import (
     distinct_n,
     has_non_word,
     has_repeated_ngram,
+    has_repeated_sentence,
     in_person_style,
     load_rouge,
     load_toxicity,
+    repeats_itself,
     rouge_scores,
     vocabulary,
 )
@@ -172,14 +174,42 @@ def test_about_own_dialogue_tells_right_from_swapped_summaries():
     dialogues = [f"#Person1#: About the {t}. #Person2#: Yes, the {t}." for t in topics]
     right = [f"#Person1# talks about the {t}." for t in topics]
     swapped = right[1:] + right[:1]
-    assert about_own_dialogue(right, dialogues, seed=3).all()
-    assert not about_own_dialogue(swapped, dialogues, seed=3).any()
+    assert (about_own_dialogue(right, dialogues) == 1).all()
+    # a swapped summary beats its own dialogue against no other (ties lose), so it scores 0
+    assert (about_own_dialogue(swapped, dialogues) == 0).all()
+
+
+def test_about_own_dialogue_is_the_expectation_over_every_other_dialogue():
+    """Against a hand count: the share of the other dialogues that hold fewer of the summary's
+    words than its own dialogue does."""
+    dialogues = [
+        "#Person1#: The train to Rome leaves at noon.",
+        "#Person1#: My train is late again.",
+        "#Person1#: Rome is lovely in spring, take the train.",
+        "#Person1#: I want pizza tonight.",
+    ]
+    summary = "#Person1# asks when the train to Rome leaves."  # content: train rome leaves
+    # own dialogue holds 3 of 3; the others: train (1/3), train+rome (2/3), none (0)
+    assert about_own_dialogue([summary, "x y z", "x y z", "x y z"], dialogues)[0] == 1.0
+    # about dialogue 1 instead (its own holds 1/3): beats only the pizza one (0) of three others
+    scores = about_own_dialogue(["pizza", summary, "pizza", "rome"], dialogues)
+    assert scores[1] == 1 / 3
+    assert scores[3] == 0.0  # "rome": dialogue 3 holds none of it, 0 and 2 hold it: 0 of 3
 
 
 def test_has_repeated_ngram_finds_decoding_loops():
     assert has_repeated_ngram("he calls #Person1# he calls #Person1# he calls #Person1# now")
     assert not has_repeated_ngram("he calls #Person1# and #Person1# calls him back")
     assert not has_repeated_ngram("a b c a b c", times=3)
+
+
+def test_a_sentence_said_twice_is_a_loop_too():
+    twice = "#Person1# books a table. #Person2# finds one at ten. #person1# Books a table!"
+    assert not has_repeated_ngram(twice)  # each 3-gram occurs twice at most
+    assert has_repeated_sentence(twice) and repeats_itself(twice)
+    assert not has_repeated_sentence("#Person1# books a table. #Person2# books a room.")
+    assert not has_repeated_sentence("Yes. Yes. #Person1# agrees.")  # too short to count
+    assert repeats_itself("a b c a b c a b c") and not repeats_itself("a b c. d e f.")
 
 
 def test_content_rouge1_is_rouge1_over_content_words():

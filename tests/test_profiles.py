@@ -10,7 +10,7 @@ import pytest
 
 from utils import profiles
 from utils.errors import LabsError
-from utils.profiles import COURSE, TINY, get_profile
+from utils.profiles import COURSE, TINY, get_profile, model_dtype_name
 
 
 def test_env_var_selects_profile(monkeypatch, capsys):
@@ -182,3 +182,25 @@ def test_an_unknown_lab3_reward_is_a_clear_error():
     with pytest.raises(LabsError, match="'nothate logit', 'toxicity penalty'"):
         Lab3Settings(reward="nothate")
     assert get_profile("course", verbose=False).lab3.reward == "nothate logit"  # the course's
+
+
+def test_labs_seed_picks_the_seed_and_the_profile_line_says_it(monkeypatch, capsys):
+    monkeypatch.setenv("LABS_SEED", "101")
+    assert get_profile("tiny").seed == 101
+    assert capsys.readouterr().out.rstrip().endswith("; seed 101.")
+    assert get_profile("tiny", verbose=False, seed=7).seed == 7  # an argument wins
+    monkeypatch.delenv("LABS_SEED")
+    assert get_profile("tiny", verbose=False).seed == TINY.seed == 42
+
+
+def test_a_labs_seed_that_is_not_a_number_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("LABS_SEED", "forty-two")
+    with pytest.raises(LabsError, match="LABS_SEED='forty-two' is not a whole number"):
+        get_profile("tiny", verbose=False)
+
+
+def test_the_course_loads_bf16_only_on_a_gpu_that_has_it():
+    assert model_dtype_name(COURSE, "cuda", bf16_supported=True) == "bfloat16"
+    assert model_dtype_name(COURSE, "cuda", bf16_supported=False) == "float32"
+    assert model_dtype_name(COURSE, "cpu", bf16_supported=True) == "float32"
+    assert model_dtype_name(TINY, "cuda", bf16_supported=True) == "float32"

@@ -162,21 +162,21 @@ def _overlap(summary: set[str], dialogue: set[str]) -> float:
     return len(summary & dialogue) / len(summary) if summary else 0.0
 
 
-def about_own_dialogue(
-    summaries: Sequence[str], dialogues: Sequence[str], seed: int = 0
-) -> np.ndarray:
-    """Per summary: True when more of its content words appear in its own dialogue than in a
-    randomly drawn other dialogue of the list (a summary of the wrong scenario fails)."""
+def about_own_dialogue(summaries: Sequence[str], dialogues: Sequence[str]) -> np.ndarray:
+    """Per summary: the share of the list's *other* dialogues that its own dialogue beats, that
+    is, holds more of the summary's content words (1.0: it is plainly about its own dialogue; a
+    summary of the wrong scenario scores low). The expectation over every other dialogue, so the
+    figure does not depend on which one a random draw would have picked."""
     if len(summaries) != len(dialogues) or len(dialogues) < 2:
         raise ValueError("need one dialogue per summary, and at least two of them")
-    rng = np.random.default_rng(seed)
-    n = len(dialogues)
-    others = (np.arange(n) + rng.integers(1, n, size=n)) % n  # never the dialogue itself
     about = [set(content_words(d)) for d in dialogues]
-    said = [set(content_words(s)) for s in summaries]
-    return np.array(
-        [_overlap(said[i], about[i]) > _overlap(said[i], about[j]) for i, j in enumerate(others)]
-    )
+    scores = []
+    for i, summary in enumerate(summaries):
+        said = set(content_words(summary))
+        overlaps = np.array([_overlap(said, words_of) for words_of in about])
+        others = np.delete(overlaps, i)
+        scores.append(float(np.mean(overlaps[i] > others)))
+    return np.array(scores)
 
 
 def has_repeated_ngram(text: str, n: int = 3, times: int = 3) -> bool:
@@ -184,6 +184,19 @@ def has_repeated_ngram(text: str, n: int = 3, times: int = 3) -> bool:
     words = text.lower().split()
     counts = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
     return any(c >= times for c in counts.values())
+
+
+def has_repeated_sentence(text: str, min_words: int = 3) -> bool:
+    """True when ``text`` says the same sentence (of ``min_words`` words or more) twice, however
+    it is punctuated or capitalized: a loop that ``has_repeated_ngram`` misses."""
+    sentences = [" ".join(words(s, drop_tags=False)) for s in re.split(r"[.!?]+", text)]
+    said = [s for s in sentences if len(s.split()) >= min_words]
+    return len(said) != len(set(said))
+
+
+def repeats_itself(text: str) -> bool:
+    """A decoding loop: a 3-gram said three times, or a whole sentence said twice."""
+    return has_repeated_ngram(text) or has_repeated_sentence(text)
 
 
 def content_rouge1(predictions: Sequence[str], references: Sequence[str]) -> np.ndarray:

@@ -10,6 +10,7 @@ from tqdm.auto import tqdm
 from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from utils.errors import LabsError
+from utils.profiles import Profile, model_dtype_name
 
 
 def get_device() -> torch.device:
@@ -19,6 +20,15 @@ def get_device() -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def model_dtype(profile: Profile) -> torch.dtype:
+    """The dtype to load the profile's models in here: bfloat16 on a GPU that supports it when
+    the profile asks for it (the course's choice), float32 otherwise (the rule is
+    ``utils.profiles.model_dtype_name``)."""
+    device = get_device()
+    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    return getattr(torch, model_dtype_name(profile, device.type, bf16))
 
 
 def ensure_safe_dtype(model: PreTrainedModel) -> PreTrainedModel:

@@ -33,8 +33,11 @@ def missing_packages(names: tuple[str, ...] = REQUIRED_PACKAGES) -> list[str]:
     return [name for name in names if importlib.util.find_spec(name) is None]
 
 
-def start_lab(profile_name: str | None = None) -> Profile:
+def start_lab(profile_name: str | None = None, seed: int | None = None) -> Profile:
     """Check the packages, print the profile line, silence known noise, seed and set threads.
+
+    ``seed`` (default: ``$LABS_SEED``, else the profile's) picks the training seed and the
+    held-out draw of every lab.
 
     Quiet on purpose: loading and ``map`` progress bars would repeat in every cell, and
     PEFT 0.21 still asks transformers 5 for a renamed gradient-checkpointing attribute (a
@@ -60,7 +63,7 @@ def start_lab(profile_name: str | None = None) -> Profile:
         "ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning
     )
 
-    profile = get_profile(profile_name)
+    profile = get_profile(profile_name, seed=seed)
     transformers.set_seed(profile.seed)
     if profile.cpu_threads:  # float sums depend on the thread count: a fixed one repeats
         torch.set_num_threads(profile.cpu_threads)

@@ -20,6 +20,7 @@ PROFILE_ENV_VAR = "LABS_PROFILE"
 VALID_CHOICES = ("course", "tiny", "auto")
 SCALE_ENV_VAR = "LABS_SCALE"
 VALID_SCALES = ("full", "smoke")
+SEED_ENV_VAR = "LABS_SEED"
 
 
 # ---------------------------------------------------------------------------------------
@@ -137,68 +138,90 @@ class Lab3Settings:
 
 
 @dataclass(frozen=True)
+class Lab1Checks:
+    """Thresholds of lab 1's check cell."""
+
+    min_distinct2_gain: float = 0.2
+    """Distinct-2 at the highest temperature exceeds greedy's by at least this."""
+    prompt_lessons: bool = False
+    """Assert lab 1's prompt lessons, with the thresholds below: the instruction beats no
+    prompt, one-shot beats zero-shot and few-shot (that fits) is not worse than one-shot, each
+    by a paired 95% CI. Off in course: this project has not run FLAN-T5 to confirm them."""
+    max_no_prompt_same: float = 0.2
+    """At most this share of no-prompt outputs equals the instruction's (the prompt matters)."""
+    min_template_differs: float = 0.5
+    """At least this share of FLAN-template outputs differs from the instruction's."""
+    min_one_shot_style: float = 0.5
+    """At least this share of one-shot outputs takes the example's #PersonN# style..."""
+    max_zero_shot_style: float = 0.1
+    """...which at most this share of zero-shot outputs has."""
+    max_copies_example: float = 0.05
+    """At most this share of one-shot outputs summarizes the example instead."""
+    min_own_dialogue: float = 0.9
+    """One-shot outputs' mean share of other dialogues their own dialogue beats (see
+    ``utils.evaluation.about_own_dialogue``)."""
+    max_non_words: float | None = None
+    """At temperature 1.0 (no top-k/top-p), at most this share of samples holds a word found
+    nowhere in the training data (None: not checked)."""
+
+
+@dataclass(frozen=True)
+class Lab2Checks:
+    """Thresholds of lab 2's check cell."""
+
+    min_rouge1_gain: float = 0.0
+    """The 95% CI of each method's ROUGE-1 gain over the base model starts at least here (and
+    above 0; ROUGE-2's too)."""
+    content_lessons: bool = False
+    """Assert that the gain is in what the summaries say: content-word ROUGE-1 gain above 0,
+    loops and summaries about another dialogue rare (thresholds below). Off in course: not
+    measured on FLAN-T5 by this project."""
+    max_loop_share: float = 0.02
+    """At most this share of fine-tuned summaries loops (``utils.evaluation.repeats_itself``)."""
+    min_own_dialogue: float = 0.95
+    """Fine-tuned summaries' mean share of other dialogues their own dialogue beats."""
+    lora_vs_full: tuple[float, float] | None = None
+    """LoRA's ROUGE-1 minus full fine-tuning's lies in this range (None: not checked)."""
+    max_adapter_share: float = 0.1
+    """The LoRA adapter's weights are at most this share of the full model's on disk."""
+    max_lora_share: float = 0.05
+    """LoRA trains at most this fraction of the parameters (course: 1.4%)."""
+
+
+@dataclass(frozen=True)
+class Lab3Checks:
+    """Thresholds of lab 3's check cell."""
+
+    min_toxicity_drop: float | None = None
+    """Mean toxicity falls by at least this fraction after PPO, with a CI below zero. None
+    (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no reliable effect
+    (a rerun of its notebook flipped the sign)."""
+    max_rouge1_drop: float = 0.05
+    """ROUGE-1 falls by at most this (absolute) after PPO."""
+    toxicity_before: tuple[float, float] | None = None
+    """The starting summaries' mean toxicity lies in this range: something to remove, on a
+    random sample (None: not checked; real DialogSum holds little abuse)."""
+    min_own_dialogue: float | None = None
+    """After PPO, summaries' mean share of other dialogues their own dialogue beats."""
+    min_clean_unchanged: float | None = None
+    """After PPO, at least this share of clean dialogues' summaries is word for word the same."""
+    near_ties_change_more: bool = False
+    """Clean summaries whose greedy decoding came within 0.25 nats of a tie changed under PPO
+    more often than the others (off in course: not measured on FLAN-T5 by this project)."""
+    min_rm_accuracy: float = 0.9
+    """The learned reward model's pairwise accuracy on held-out pairs."""
+
+
+@dataclass(frozen=True)
 class LessonChecks:
-    """Thresholds of the facts each lab's last cell asserts (kept apart from settings)."""
+    """Thresholds of the facts each lab's last cell asserts, grouped like the settings."""
 
     lessons: bool = True
     """False where the models cannot show the lessons (random weights at smoke scale):
     check cells then assert only what holds without training, and say so."""
-    lab1_min_distinct2_gain: float = 0.2
-    """Distinct-2 at the highest temperature exceeds greedy's by at least this."""
-    lab1_prompt_lessons: bool = False
-    """Assert lab 1's prompt lessons, with the thresholds below: the instruction beats no
-    prompt, one-shot beats zero-shot and few-shot (that fits) is not worse than one-shot, each
-    by a paired 95% CI. Off in course: this project has not run FLAN-T5 to confirm them."""
-    lab1_max_no_prompt_same: float = 0.2
-    """At most this share of no-prompt outputs equals the instruction's (the prompt matters)."""
-    lab1_min_template_differs: float = 0.5
-    """At least this share of FLAN-template outputs differs from the instruction's."""
-    lab1_min_one_shot_style: float = 0.5
-    """At least this share of one-shot outputs takes the example's #PersonN# style..."""
-    lab1_max_zero_shot_style: float = 0.1
-    """...which at most this share of zero-shot outputs has."""
-    lab1_max_copies_example: float = 0.05
-    """At most this share of one-shot outputs summarizes the example instead."""
-    lab1_min_own_dialogue: float = 0.9
-    """At least this share of one-shot outputs is about its own dialogue."""
-    lab1_max_non_words: float | None = None
-    """At temperature 1.0 (no top-k/top-p), at most this share of samples holds a word found
-    nowhere in the training data (None: not checked)."""
-    lab2_min_rouge1_gain: float = 0.0
-    """The 95% CI of each method's ROUGE-1 gain over the base model starts at least here (and
-    above 0; ROUGE-2's too)."""
-    lab2_content_lessons: bool = False
-    """Assert that the gain is in what the summaries say: content-word ROUGE-1 gain above 0,
-    loops and summaries about another dialogue rare (thresholds below). Off in course: not
-    measured on FLAN-T5 by this project."""
-    lab2_max_loop_share: float = 0.02
-    """At most this share of fine-tuned summaries repeats a 3-gram 3+ times."""
-    lab2_min_own_dialogue: float = 0.95
-    """At least this share of fine-tuned summaries is about its own dialogue."""
-    lab2_lora_vs_full: tuple[float, float] | None = None
-    """LoRA's ROUGE-1 minus full fine-tuning's lies in this range (None: not checked)."""
-    lab2_max_adapter_share: float = 0.1
-    """The LoRA adapter's weights are at most this share of the full model's on disk."""
-    lab2_max_lora_share: float = 0.05
-    """LoRA trains at most this fraction of the parameters (course: 1.4%)."""
-    lab3_min_toxicity_drop: float | None = None
-    """Mean toxicity falls by at least this fraction after PPO, with a CI below zero. None
-    (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no reliable effect
-    (a rerun of its notebook flipped the sign)."""
-    lab3_max_rouge1_drop: float = 0.05
-    """ROUGE-1 falls by at most this (absolute) after PPO, or its CI includes zero."""
-    lab3_toxicity_before: tuple[float, float] | None = None
-    """The starting summaries' mean toxicity lies in this range: something to remove, on a
-    random sample (None: not checked; real DialogSum holds little abuse)."""
-    lab3_min_own_dialogue: float | None = None
-    """After PPO, at least this share of summaries is about its own dialogue."""
-    lab3_min_clean_unchanged: float | None = None
-    """After PPO, at least this share of clean dialogues' summaries is word for word the same."""
-    lab3_near_ties_change_more: bool = False
-    """Clean summaries whose greedy decoding came within 0.25 nats of a tie changed under PPO
-    more often than the others (off in course: not measured on FLAN-T5 by this project)."""
-    lab3_min_rm_accuracy: float = 0.9
-    """The learned reward model's pairwise accuracy on held-out pairs."""
+    lab1: Lab1Checks = field(default_factory=Lab1Checks)
+    lab2: Lab2Checks = field(default_factory=Lab2Checks)
+    lab3: Lab3Checks = field(default_factory=Lab3Checks)
 
 
 @dataclass(frozen=True)
@@ -226,7 +249,10 @@ class Profile:
     context_window: int = 512
     """Tokens the encoder reads; longer prompts are cut (FLAN-T5: 512)."""
     seed: int = 42
-    """One seed for every lab."""
+    """One seed for every lab: training, sampling and the held-out draw (``LABS_SEED``)."""
+    bf16: bool = True
+    """Load the models in bfloat16 where the device supports it (the course did, on a GPU);
+    float32 on a CPU and on GPUs without bfloat16 (see ``model_dtype_name``)."""
     cpu_threads: int = 0
     """Torch threads on a CPU (0 = torch's default). Float sums depend on the thread count,
     so a fixed count makes results repeat on any machine."""
@@ -254,13 +280,16 @@ class Profile:
 
 COURSE = Profile(name="course")
 
-# The tiny profile lists only what differs from the course, each with its reason.
+# The tiny profile lists only what differs from the course, each with its reason. Thresholds
+# come from `benchmarks/lessons.py` on the validation split (several seeds and samples): each
+# sits below the worst run with a margin. benchmarks/README.md keeps the tuning runs.
 TINY = Profile(
     name="tiny",
     # the offline world in assets/, loaded with the same from_pretrained / load_dataset calls
     model_id=str(TINY_T5_DIR),
     dataset_id=str(DIALOGSUM_DIR),
     toxicity_model_id=str(TINY_CLASSIFIER_DIR),
+    bf16=False,  # a few-MB model on a CPU: float32 everywhere, the same figures on any machine
     cpu_threads=1,  # a tiny model's ops are too small to gain from a second core
     gen_batch_size=32,  # short prompts: bigger batches are faster on a CPU
     cell_timeout_s=900,  # every tiny cell takes seconds; a hang should fail fast
@@ -282,45 +311,27 @@ TINY = Profile(
     ),
     lab2=replace(
         COURSE.lab2,
-        # 300 steps over the 2,400 rows: ~1 min per method on 1 CPU thread; a small model
-        # from scratch takes larger steps than FLAN-T5's 1e-5 to move in one epoch. Measured
-        # with lab 2 on the world of the fourth T5 stage, LoRA - full ROUGE-1 on all 600 test
-        # dialogues (LoRA at 1e-3): +0.009 at 2e-4, +0.012 at 3e-4, +0.024 at 5e-4, +0.035 at
-        # 1e-3; on the sixth stage's world, -0.001 at 2e-4 (full 0.637)
+        # a small model from scratch needs larger steps than FLAN-T5's 1e-5 to move in one
+        # epoch of 300 steps (~1 min per method on 1 CPU thread)
         full_ft_learning_rate=2e-4,
-        # r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%); r=16
-        # keeps LoRA's point, a few percent. alpha=64 (update scale alpha/r = 4, the course's
-        # is 1) lets the adapter catch up within one short epoch
+        # r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%); r=16 keeps
+        # LoRA's point, a few percent; alpha/r = 4 lets the adapter catch up in one short epoch
         lora_r=16,
         lora_alpha=64,
-        # twice the course's 1e-3: LoRA's summaries repeated a sentence 3.2% of the time at
-        # 1e-3 (ROUGE-1 0.636; about their own dialogue 95.2%); at 2e-3, 1.2% (0.638; 95.7%).
-        # Also measured: alpha 32 2.5%, lr 5e-4 2.2%, two epochs 1.3% (0.630), r 32 3.7%
-        lora_learning_rate=2e-3,
+        lora_learning_rate=2e-3,  # at the course's 1e-3 LoRA's summaries looped more often
         max_target_tokens=64,  # the stand-in's references are short (47 tokens at most)
         n_eval_dialogues=600,  # every test dialogue: three models in well under a minute
     ),
     lab3=replace(
         COURSE.lab3,
-        # PPO's reward is minus the probability of hate, 0 for every clean summary. The
-        # course's nothate logit gives any clean summary about +3, and a positive reward moves
-        # this PPO even when it is equal for every sample: on clean dialogues without a KL
-        # penalty, a constant +2.5 took their summaries from 13.6 to 10.0 words (39%
-        # unchanged), a constant -2.5 lengthened them (14.5 words). With the logit, every
-        # setting that lowered toxicity also rewrote about half of the clean summaries (best:
-        # 38% drop; ROUGE-1 -0.051, CI below 0; 55% unchanged)
+        n_toxicity_eval=300,  # enough for a narrow CI: about 90 abusive dialogues among them
+        # minus P(hate), 0 for any clean summary: the course's nothate logit gives every clean
+        # summary about +3, and that constant pushed this PPO to rewrite them (lab 3, 3.3)
         reward="toxicity penalty",
         # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger
         # batches for a less noisy reward, clipped gradients; responses of 24-55 tokens; one
         # mini-batch of the whole rollout, two epochs; advantages are the plain returns minus
-        # the value (lam 1), not whitened. Measured on lab 3's held-out sample (toxicity drop
-        # and its CI; ROUGE-1 change and its CI; about their own dialogue after, 96% before;
-        # clean summaries unchanged): 3e-4 x 50 steps: 34%, CI below 0; -0.016, CI reaching
-        # 0; 96%; 83% (shipped). 60 steps: 43%; -0.018; 96%; 79%. lam 0.95: 38%; -0.020; 96%;
-        # 79%. Whitened: 23%, CI reaching 0; -0.012; 97%; 87%. Mini-batches of 8: 51%;
-        # -0.017; 96%; 75%; 35 steps of them: 35%; -0.008; 95%; 75%. A random value head (as
-        # before): 3%; +0.002; 96%; 77%. No KL penalty (init_kl_coef 0, fixed): 93%; -0.069,
-        # CI below 0; 91%; 46% (the clean summaries 13.6 -> 9.7 words)
+        # the value (lam 1), not whitened (benchmarks/README.md lists the alternatives tried)
         ppo=PPOConfig(
             learning_rate=3e-4,
             batch_size=32,
@@ -341,24 +352,30 @@ TINY = Profile(
     ),
     checks=replace(
         COURSE.checks,
-        # the stand-in's lessons are measured (assets/README.md), so they are asserted; where
-        # the world misses the offline-world issue's target, the threshold guards the measured
-        # level and the comment says so
-        lab1_prompt_lessons=True,  # one-shot about its own dialogue: measured 93% (target 90%)
-        lab1_max_non_words=0.02,  # measured 0%; one-shot copies the example in 5% (max 5%)
-        lab2_min_rouge1_gain=0.05,  # CI lows measured +0.20 (full) and +0.21 (LoRA)
-        lab2_content_lessons=True,  # content-word gains measured +0.13 and +0.13, CIs above 0
-        # loops: the course's 2% holds (measured 1.7% full, 1.2% LoRA); about their own
-        # dialogue, the default 95% holds too (measured 96.7% full, 95.7% LoRA; base 92.5%)
-        lab2_lora_vs_full=(-0.03, 0.01),  # LoRA within a few points of full fine-tuning
-        lab3_toxicity_before=(0.05, 0.30),  # measured 0.17 on sampled summaries
-        lab3_min_toxicity_drop=0.3,  # measured -34%, CI below 0
-        lab3_max_rouge1_drop=0.01,  # measured -0.016, CI [-0.036, +0.002] reaching 0
-        lab3_min_own_dialogue=0.95,  # measured 96% after PPO, 96% before
-        # measured 83%. Of the clean summaries that came within 0.25 nats of a tie somewhere
-        # (79%: the corpus draws its wording at random), 21% changed; of the others, none
-        lab3_min_clean_unchanged=0.8,
-        lab3_near_ties_change_more=True,
+        lab1=replace(
+            COURSE.checks.lab1,
+            # the stand-in's lessons are measured by benchmarks/lessons.py, so they are asserted
+            prompt_lessons=True,
+            max_non_words=0.02,  # sampling at temperature 1 invents words; rarely, here
+        ),
+        lab2=replace(
+            COURSE.checks.lab2,
+            # the gains are large here; each threshold sits below the benchmark's worst run
+            min_rouge1_gain=0.05,
+            content_lessons=True,
+            lora_vs_full=(-0.03, 0.01),
+        ),
+        lab3=replace(
+            COURSE.checks.lab3,
+            # the stand-in's PPO is long enough to show the lesson; each threshold sits below
+            # the benchmark's worst run
+            min_toxicity_drop=0.15,
+            max_rouge1_drop=0.03,
+            toxicity_before=(0.05, 0.30),
+            min_own_dialogue=0.9,
+            min_clean_unchanged=0.7,
+            near_ties_change_more=True,
+        ),
     ),
 )
 
@@ -412,10 +429,34 @@ def resolve_auto() -> tuple[str, str]:
     return resolve(COURSE)
 
 
-def get_profile(name: str | None = None, verbose: bool = True) -> Profile:
-    """Return the profile named ``name`` (default: ``$LABS_PROFILE``, else ``auto``).
+def seed_from_env(default: int) -> int:
+    """``$LABS_SEED`` as an int, or ``default`` when it is unset; a clear error otherwise."""
+    text = os.environ.get(SEED_ENV_VAR, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise LabsError(
+            f"{SEED_ENV_VAR}={text!r} is not a whole number. Set it to one (for example "
+            f"`{SEED_ENV_VAR}=101`) to re-run the labs with another seed and held-out draw, "
+            f"or unset it for the default seed."
+        ) from None
 
-    With ``verbose`` it prints one line: which profile runs and why.
+
+def model_dtype_name(profile: Profile, device_type: str, bf16_supported: bool) -> str:
+    """The dtype the labs load models in: ``"bfloat16"`` when the profile asks for it and the
+    device is a GPU that supports it, else ``"float32"`` (a CPU; an older GPU)."""
+    if profile.bf16 and device_type in ("cuda", "mps") and bf16_supported:
+        return "bfloat16"
+    return "float32"
+
+
+def get_profile(name: str | None = None, verbose: bool = True, seed: int | None = None) -> Profile:
+    """Return the profile named ``name`` (default: ``$LABS_PROFILE``, else ``auto``), with
+    ``seed`` (default: ``$LABS_SEED``, else the profile's).
+
+    With ``verbose`` it prints one line: which profile runs, why, and its seed.
     """
     chosen = (name or os.environ.get(PROFILE_ENV_VAR) or "auto").strip().lower()
     if chosen not in VALID_CHOICES:
@@ -446,7 +487,9 @@ def get_profile(name: str | None = None, verbose: bool = True) -> Profile:
                 f"{SCALE_ENV_VAR}."
             )
         profile, why = COURSE_SMOKE, f"{why}, {SCALE_ENV_VAR}=smoke"
-    profile = replace(profile, reason=why)
+    profile = replace(
+        profile, reason=why, seed=seed_from_env(profile.seed) if seed is None else seed
+    )
     if verbose:
         if resolved == "tiny":
             tag = "offline stand-ins, not FLAN-T5"
@@ -454,5 +497,5 @@ def get_profile(name: str | None = None, verbose: bool = True) -> Profile:
             tag = "the course's models at smoke scale: tiny counts, no lessons checked"
         else:
             tag = "the course's models"
-        print(f"Profile: {resolved} ({tag}); {why}.")
+        print(f"Profile: {resolved} ({tag}); {why}; seed {profile.seed}.")
     return profile
