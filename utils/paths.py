@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +30,59 @@ def display_path(path: str | Path) -> str:
     if resolved.is_relative_to(REPO_ROOT):
         return str(resolved.relative_to(REPO_ROOT))
     return str(path)
+
+
+def check_writable(folder: Path, what: str, need_bytes: int = 0, fix: str = "") -> None:
+    """Create ``folder`` if needed and prove that a file can be written there with room for
+    ``need_bytes``, or raise a LabsError saying what to do, before any expensive work.
+
+    ``what`` names what will be saved there ("lab 2's fine-tuned model"); ``fix`` adds the
+    alternative the caller offers (another ``--output-dir``, say).
+    """
+    from utils.errors import LabsError  # errors imports nothing heavy; paths stays import-light
+
+    other = fix or "set LABS_OUTPUTS_DIR to a writable folder with room"
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise LabsError(
+            f"Cannot save {what} in {folder}: {blocking} is a file, not a folder. Move or delete "
+            f"that file (or {other}), then rerun; nothing was lost."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        existing = next(p for p in (folder, *folder.parents) if p.exists())  # what to chmod
+        raise LabsError(
+            f"Cannot write to {folder} ({exc.strerror or type(exc).__name__}), where the labs "
+            f"save {what}. Make it writable (`chmod -R u+w {existing}`) or {other}, then rerun; "
+            f"nothing was lost."
+        ) from None
+    free = shutil.disk_usage(folder).free
+    if free < need_bytes:
+        raise LabsError(
+            f"Not enough room in {folder} for {what}: it needs about {need_bytes / 1e6:.0f} MB "
+            f"and {free / 1e6:.0f} MB are free. Free some space (or {other}), then rerun; "
+            f"nothing was lost."
+        )
+
+
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``target``; on success it replaces ``target`` in one
+    rename, on any error it is removed: a reader never finds a half-written model folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield staging
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
