@@ -33,6 +33,14 @@ def _python(cell: dict) -> ast.Module:
     return ast.parse("\n".join(lines))
 
 
+SETUP_CELL = """%matplotlib inline
+from utils.notebook import start_lab  # this repository's package: pip install -r requirements.txt
+
+profile = start_lab()  # checks the packages; prints the profile, why and the seed; seeds all"""
+"""Every lab's first code cell, word for word: three lines of code, no path hunting (``-e .`` installs
+the package)."""
+
+
 def test_there_are_three_labs():
     assert [p.name[:4] for p in LABS] == ["lab1", "lab2", "lab3"]
 
@@ -45,14 +53,7 @@ def test_first_cells_follow_the_template(path):
     assert kinds == ["markdown", "markdown", "code", "markdown", "code", "markdown", "code"]
     assert _source(cells[0]).startswith(f"# Lab {n}: ")
     assert _source(cells[1]).startswith(f"## {n}.1 Setup")
-    assert (
-        _source(cells[2])
-        .rstrip()
-        .endswith(
-            "profile = start_lab()  # checks the packages, "
-            "prints the profile and why, seeds, quiets noise"
-        )
-    )
+    assert _source(cells[2]).strip() == SETUP_CELL
     imports = _python(cells[4]).body
     assert imports and all(isinstance(node, ast.Import | ast.ImportFrom) for node in imports[:3])
     assert _source(cells[6]).startswith(SETTINGS_MARK)
