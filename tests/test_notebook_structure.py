@@ -37,8 +37,8 @@ SETUP_CELL = """%matplotlib inline
 from utils.notebook import start_lab  # this repository's package: pip install -r requirements.txt
 
 profile = start_lab()  # checks the packages; prints the profile, why and the seed; seeds all"""
-"""Every lab's first code cell, word for word: three lines of code, no path hunting (``-e .`` installs
-the package)."""
+"""Every lab's first code cell, word for word: three lines of code, no path hunting
+(``-e .`` in requirements.txt installs the package)."""
 
 
 def test_there_are_three_labs():
