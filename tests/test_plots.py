@@ -1,12 +1,14 @@
-"""Plots: the smoothed PPO curve is the trailing mean of the per-step values."""
+"""Plots: the smoothed PPO curve is the trailing mean of the per-step values; CI bars span the
+bootstrap interval."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from utils.plots import metric_curves  # noqa: E402
+from utils.plots import bar_chart_with_ci, metric_curves  # noqa: E402
 
 
 def test_smoothed_curve_is_the_trailing_mean_of_the_last_steps():
@@ -23,3 +25,16 @@ def test_unsmoothed_curve_draws_the_values_alone():
     fig = metric_curves([{"r": 1.0}, {"r": 2.0}], ["r"])
     (line,) = fig.axes[0].get_lines()
     assert list(line.get_ydata()) == [1.0, 2.0]
+
+
+def test_bar_chart_with_ci_draws_each_mean_and_its_bootstrap_interval():
+    scores = {"base": {"rouge1": [0.1, 0.2, 0.6]}, "tuned": {"rouge1": [0.5, 0.7, 0.9]}}
+    ax = bar_chart_with_ci(scores, seed=3).axes[0]
+    assert [round(p.get_height(), 6) for p in ax.patches] == [0.3, 0.7]
+    # each error bar spans the percentile-bootstrap CI, computed here by hand
+    rng = np.random.default_rng(3)
+    data = np.array(scores["base"]["rouge1"])
+    means = data[rng.integers(0, 3, size=(2000, 3))].mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    segments = ax.collections[0].get_segments()[0]  # the first system's bar: (x, low), (x, high)
+    assert np.allclose([segments[0][1], segments[1][1]], [low, high])

@@ -48,6 +48,24 @@ def bar_chart(
     return fig
 
 
+def bar_chart_with_ci(
+    per_example: Mapping[str, Mapping[str, Sequence[float]]],
+    title: str = "",
+    ylabel: str = "score",
+    seed: int = 0,
+) -> Figure:
+    """Grouped bars of each system's mean per metric with its bootstrap 95% CI, from per-example
+    scores (``{system: {metric: scores}}``, as ``comparison_table`` takes them)."""
+    from utils.evaluation import bootstrap_ci  # plots stays light: evaluate loads on demand
+
+    means, intervals = {}, {}
+    for system, scores in per_example.items():
+        cis = {metric: bootstrap_ci(values, seed=seed) for metric, values in scores.items()}
+        means[system] = {metric: ci.mean for metric, ci in cis.items()}
+        intervals[system] = {metric: (ci.low, ci.high) for metric, ci in cis.items()}
+    return bar_chart(means, intervals, title=title, ylabel=ylabel)
+
+
 def loss_curves(
     log_histories: Mapping[str, Sequence[Mapping]], title: str = "Training loss"
 ) -> Figure:
