@@ -19,6 +19,8 @@ PASS, FAIL = "✓", "✗"
 class Lesson:
     """One fact a lab teaches, as measured: ``value`` against the threshold ``needs``."""
 
+    key: str
+    """A short stable name (``"toxicity_drop"``): the benchmark's tables and plots use it."""
     claim: str
     """What the lab teaches, in words (``"PPO lowers toxicity"``)."""
     value: float
@@ -33,14 +35,14 @@ class Lesson:
         return f"{PASS if self.holds else FAIL} {self.claim}: {self.shown} (needs {self.needs})"
 
 
-def at_least(claim: str, value: float, threshold: float, shown: str, unit: str = "") -> Lesson:
+def at_least(key: str, claim: str, value: float, threshold: float, shown: str) -> Lesson:
     """A lesson that holds when ``value >= threshold``."""
-    return Lesson(claim, float(value), shown, f">= {threshold:g}{unit}", bool(value >= threshold))
+    return Lesson(key, claim, float(value), shown, f">= {threshold:g}", bool(value >= threshold))
 
 
-def at_most(claim: str, value: float, threshold: float, shown: str, unit: str = "") -> Lesson:
+def at_most(key: str, claim: str, value: float, threshold: float, shown: str) -> Lesson:
     """A lesson that holds when ``value <= threshold``."""
-    return Lesson(claim, float(value), shown, f"<= {threshold:g}{unit}", bool(value <= threshold))
+    return Lesson(key, claim, float(value), shown, f"<= {threshold:g}", bool(value <= threshold))
 
 
 def report(lessons: Sequence[Lesson]) -> None:
