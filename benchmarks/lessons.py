@@ -1,0 +1,209 @@
+"""Lesson robustness: each lab's own measurement and lesson checks over many seeds and samples.
+
+The labs assert their lessons at one point (one seed, one held-out draw). A lesson is true only
+if it holds off that draw, so this runs the functions the notebooks' check cells call
+(``utils.lessons.lab1/2/3``) over:
+
+- lab 1: 5 held-out samples of 100 rows x 3 one-shot examples, per split;
+- lab 2: 3 training seeds, each scored on the whole split;
+- lab 3: 5 PPO seeds, each scored on 3 held-out draws of 300 test dialogues, or on every
+  in-range validation dialogue (there are fewer than 300).
+
+It prints, per lab and lesson, the value of every run, how many runs pass, min / median / max
+and the profile's threshold, and writes every row to ``benchmarks/results/lessons.csv`` (lab 3's
+notebook plots its spread from there). Thresholds are set from the **validation** split, each
+below its worst run with a margin; the test split then shows they hold where the labs print.
+
+    python benchmarks/lessons.py                       # everything, both splits (~45 min, tiny)
+    python benchmarks/lessons.py --labs 1 --splits validation
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import torch
+
+from utils.lessons import Lesson
+from utils.paths import REPO_ROOT, display_path
+from utils.profiles import Profile, get_profile
+
+RESULTS_CSV = REPO_ROOT / "benchmarks" / "results" / "lessons.csv"
+FIELDS = ("lab", "split", "seed", "sample", "key", "value", "holds", "needs")
+LAB1_SAMPLES = (1, 2, 3, 4, 5)
+LAB1_SHOTS = 3
+LAB2_SEEDS = (1, 2, 3)
+LAB3_SEEDS = (1, 2, 3, 4, 5)
+LAB3_SAMPLES = (1, 2, 3)
+
+
+def rows_of(lab: int, split: str, seed: object, sample: object, lessons: Iterable[Lesson]):
+    """One CSV row per lesson of one run."""
+    for lesson in lessons:
+        yield {
+            "lab": lab,
+            "split": split,
+            "seed": seed,
+            "sample": sample,
+            "key": lesson.key,
+            "value": round(lesson.value, 6),
+            "holds": lesson.holds,
+            "needs": lesson.needs,
+        }
+
+
+def clean_short_rows(profile: Profile, rows, n: int) -> list[int]:
+    """``n`` one-shot candidates: the shortest dialogues of different topics of 160 characters
+    or more (so that one to three fit the window) with no turn the toxicity classifier scores
+    toxic (lab 3's rule for an abusive dialogue)."""
+    from transformers import pipeline
+
+    from utils.reward import toxicity_scores
+
+    classifier = pipeline("text-classification", model=profile.toxicity_model_id, device="cpu")
+    order = sorted(range(len(rows)), key=lambda i: (len(rows[i]["dialogue"]), i))
+    chosen: list[int] = []
+    for i in order:
+        row = rows[i]
+        if len(row["dialogue"]) < 160 or any(rows[j]["topic"] == row["topic"] for j in chosen):
+            continue
+        turns = [t.split(": ", 1)[-1] for t in row["dialogue"].split("\n") if t.strip()]
+        if max(toxicity_scores(classifier, turns, profile.toxic_label)) <= 0.5:
+            chosen.append(i)
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def bench_lab1(profile: Profile, splits: list[str]) -> list[dict]:
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from utils.data import load_dialogsum
+    from utils.lessons import lab1
+
+    dialogsum = load_dialogsum(profile)
+    tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
+    model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id).eval()
+    out = []
+    for split in splits:
+        shots = clean_short_rows(profile, dialogsum[split], LAB1_SHOTS)
+        for sample_seed in LAB1_SAMPLES:
+            for shot in shots:
+                figures = lab1.run(
+                    profile,
+                    split=split,
+                    sample_seed=sample_seed,
+                    one_shot_index=shot,
+                    model=model,
+                    tokenizer=tokenizer,
+                    dialogsum=dialogsum,
+                )
+                lessons = lab1.lessons(figures, profile.checks.lab1, profile.checks.lessons)
+                out += rows_of(1, split, profile.seed, f"draw {sample_seed}, shot {shot}", lessons)
+                print(f"lab 1 {split} draw {sample_seed} shot {shot}: {_verdict(lessons)}")
+    return out
+
+
+def bench_lab2(profile: Profile, splits: list[str]) -> list[dict]:
+    from utils.lessons import lab2
+
+    out = []
+    for seed in LAB2_SEEDS:
+        for split in splits:
+            figures = lab2.run(profile, split=split, seed=seed)
+            lessons = lab2.lessons(figures, profile.checks.lab2, profile.checks.lessons)
+            out += rows_of(2, split, seed, "whole split", lessons)
+            print(f"lab 2 {split} seed {seed}: {_verdict(lessons)}")
+    return out
+
+
+def bench_lab3(profile: Profile, splits: list[str]) -> list[dict]:
+    from utils.lessons import lab3
+
+    samples = []
+    if "test" in splits:
+        samples += [("test", s) for s in LAB3_SAMPLES]
+    if "validation" in splits:
+        samples.append(("validation", 0))  # every in-range validation dialogue
+    out = []
+    for seed in LAB3_SEEDS:
+        for (split, sample), figures in zip(
+            samples, lab3.run(profile, seed=seed, samples=samples), strict=True
+        ):
+            lessons = lab3.lessons(figures, profile.checks.lab3, profile.checks.lessons)
+            name = "every in-range row" if split == "validation" else f"draw {sample}"
+            out += rows_of(3, split, seed, name, lessons)
+            print(f"lab 3 {split} seed {seed} {name}: {_verdict(lessons)}")
+    return out
+
+
+def _verdict(lessons: list[Lesson]) -> str:
+    broken = [lesson.key for lesson in lessons if not lesson.holds]
+    return f"{len(lessons) - len(broken)}/{len(lessons)} hold" + (
+        f" (broken: {', '.join(broken)})" if broken else ""
+    )
+
+
+def summary_table(rows: list[dict]) -> str:
+    """Per lab, split and lesson: runs passing, min / median / max of the value."""
+    lines = [
+        f"{'lab':>3} {'split':<10} {'lesson':<28} {'pass':>7} {'min':>9} {'median':>9} "
+        f"{'max':>9}  needs"
+    ]
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["lab"], row["split"], row["key"]), []).append(row)
+    for (lab, split, key), group in sorted(groups.items()):
+        values = [float(r["value"]) for r in group]
+        passed = sum(str(r["holds"]) == "True" for r in group)
+        lines.append(
+            f"{lab:>3} {split:<10} {key:<28} {passed:>3}/{len(group):<3} {min(values):>9.4f} "
+            f"{statistics.median(values):>9.4f} {max(values):>9.4f}  {group[0]['needs']}"
+        )
+    return "\n".join(lines)
+
+
+def write_csv(rows: list[dict], path: Path, labs: list[int]) -> None:
+    """Replace the rows of ``labs`` in ``path``, keep the other labs' rows."""
+    kept = []
+    if path.exists():
+        with path.open() as f:
+            kept = [r for r in csv.DictReader(f) if int(r["lab"]) not in labs]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(sorted(kept + rows, key=lambda r: int(r["lab"])))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labs", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument(
+        "--splits", nargs="+", default=["validation", "test"], choices=["validation", "test"]
+    )
+    parser.add_argument("--profile", default="tiny")
+    parser.add_argument("--out", type=Path, default=RESULTS_CSV)
+    args = parser.parse_args(argv)
+
+    profile = get_profile(args.profile)
+    if profile.cpu_threads:
+        torch.set_num_threads(profile.cpu_threads)
+    benches = {1: bench_lab1, 2: bench_lab2, 3: bench_lab3}
+    rows: list[dict] = []
+    for lab in args.labs:
+        start = time.time()
+        rows += benches[lab](profile, args.splits)
+        print(f"lab {lab}: {time.time() - start:.0f} s")
+    print(summary_table(rows))
+    write_csv(rows, args.out, args.labs)
+    print(f"wrote {display_path(args.out)}")
+
+
+if __name__ == "__main__":
+    main()
