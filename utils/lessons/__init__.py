@@ -54,3 +54,16 @@ def report(lessons: Sequence[Lesson]) -> None:
         raise AssertionError(
             f"{len(broken)} of {len(lessons)} lessons did not hold:\n" + "\n".join(broken)
         )
+
+
+def lesson_lines(notebook: dict) -> list[str]:
+    """The lesson lines ("✓ ..." / "✗ ...") a notebook's check cell printed, read from its
+    saved outputs (the notebook's JSON as a dict): what the runner's summary and the docs
+    show, never a copy typed by hand."""
+    lines = []
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            text = "".join(text) if isinstance(text, list) else text
+            lines += [line for line in text.splitlines() if line.startswith((PASS, FAIL))]
+    return lines
