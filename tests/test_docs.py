@@ -25,3 +25,15 @@ def test_the_labs_readme_shows_what_the_notebooks_and_the_benchmark_printed():
     assert committed == expected, (
         "labs/README.md is stale: run `python benchmarks/lessons.py --docs`"
     )
+
+
+def test_the_world_cards_are_rendered_from_the_measured_figures():
+    """assets/README.md and the model cards print world_figures.json, nothing typed by hand."""
+    import json
+
+    from utils.paths import ASSETS_DIR
+    from world.cards import render_cards
+
+    figures = json.loads((ASSETS_DIR / "world_figures.json").read_text())
+    for path, text in render_cards(ASSETS_DIR, figures).items():
+        assert path.read_text() == text, f"{path} is stale: run `python -m world measure`"

@@ -109,8 +109,10 @@ def _stage_times(seconds: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:,.0f}" for k, v in seconds.items()) + f"; {total / 60:.0f} minutes"
 
 
-def write_cards(out: Path, figs: dict) -> None:
-    """Write ``models/*/README.md`` and ``README.md`` of the world under ``out``."""
+def render_cards(out: Path, figs: dict) -> dict[Path, str]:
+    """The text of ``models/*/README.md`` and ``README.md`` of the world under ``out``, from its
+    measured figures ``figs`` (``world_figures.json``)."""
+    cards: dict[Path, str] = {}
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     clf, l1, l2 = figs["classifier"], figs["lab1"], figs.get("lab2")
     mix = ", ".join(f"{k} {v:.0%}" for k, v in TASK_WEIGHTS.items())
@@ -123,7 +125,7 @@ def write_cards(out: Path, figs: dict) -> None:
         if done and done < planned
         else "two epochs"
     )
-    (t5_dir / "README.md").write_text(f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
+    cards[t5_dir / "README.md"] = f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
 
 A tiny `T5ForConditionalGeneration` ({figs["params"]["flan-t5-tiny"] / 1e6:.2f} M parameters,
 {_mb(t5_dir)} in this folder) built from scratch by `make assets` (`python -m world build`)
@@ -178,8 +180,8 @@ close. They come from the pretraining mix, not from scale:
 {_lab1_lines(l1)}
 
 {lab2_text}
-""")
-    (clf_dir / "README.md").write_text(f"""# toxicity-classifier-tiny (synthetic stand-in)
+"""
+    cards[clf_dir / "README.md"] = f"""# toxicity-classifier-tiny (synthetic stand-in)
 
 A tiny `RobertaForSequenceClassification` ({figs["params"]["toxicity-classifier-tiny"] / 1e6:.2f} M
 parameters, {_mb(clf_dir)} in this folder) with the labels of
@@ -217,9 +219,9 @@ knows only the mild insults of the synthetic world (no slurs, no real hate speec
 
 Use: `pipeline("text-classification", model=dir, top_k=None)`; lab 3's PPO reward in `tiny` is minus
 P(hate) (the course's, with Meta's classifier, is the `nothate` logit).
-""")
+"""
     corpus = figs["corpus"]
-    (out / "README.md").write_text(f"""# The offline tiny world (built by `python -m world build`)
+    cards[out / "README.md"] = f"""# The offline tiny world (built by `python -m world build`)
 
 Synthetic stand-ins for the course's data and models, so every lab runs offline in minutes on
 2 CPU cores (the `tiny` profile). Nothing here is FLAN-T5, DialogSum or the Meta classifier;
@@ -256,4 +258,11 @@ python -m world build --out build/world-v2        # stage a world elsewhere
 python -m world build --small --out /tmp/world    # a few rows, one epoch: a smoke run
 python -m world measure --out build/world-v2      # its figures
 ```
-""")
+"""
+    return cards
+
+
+def write_cards(out: Path, figs: dict) -> None:
+    """Write the world's cards (``render_cards``) under ``out``."""
+    for path, text in render_cards(out, figs).items():
+        path.write_text(text)
