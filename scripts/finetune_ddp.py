@@ -1,9 +1,10 @@
 """Lab 2's fine-tuning (full or LoRA), data-parallel over several processes.
 
-The same ``Seq2SeqTrainer`` wiring as the notebook, built from the same ``utils.finetune``
-functions; ``Trainer`` runs it under DistributedDataParallel when a launcher starts one
-process per device: each process trains on its own shard of every batch and the gradients
-are averaged across processes before each optimizer step.
+Lab 2's recipe (``utils.finetune.make_trainer``: the notebook's ``Seq2SeqTrainer``, arguments,
+``LoraConfig`` and collator), plus only what several processes need; ``Trainer`` runs it
+under DistributedDataParallel when a launcher starts one process per device: each process
+trains on its own shard of every batch and the gradients are averaged across processes
+before each optimizer step.
 
 On several GPUs (course profile), from the repository root:
 
@@ -40,24 +41,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
-from transformers import (  # noqa: E402
-    AutoModelForSeq2SeqLM,
-    AutoTokenizer,
-    DataCollatorForSeq2Seq,
-    Seq2SeqTrainer,
-)
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, Seq2SeqTrainer  # noqa: E402
 
 from utils.data import load_dialogsum  # noqa: E402
 from utils.errors import explain_load_errors  # noqa: E402
 from utils.finetune import (  # noqa: E402
     METHODS,
-    build_lora_config,
-    build_training_args,
     count_parameters,
+    make_trainer,
     subsample,
-    tokenize_dialogsum,
+    weights_bytes,
     weights_checksum,
 )
+from utils.generation import model_dtype  # noqa: E402
+from utils.paths import atomic_folder, check_writable  # noqa: E402
 from utils.profiles import get_profile  # noqa: E402
 
 
@@ -115,10 +112,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def make_training_args(args: argparse.Namespace, profile, rank: int):
-    """Lab 2's trainer arguments (``build_training_args``, as the notebook builds them), plus
-    only what a multi-process run needs: quiet ranks, gloo on CPUs, the command-line caps."""
-    overrides = {"disable_tqdm": rank != 0}
+def build_trainer(
+    args: argparse.Namespace, profile, rank: int, model, tokenizer, train_rows
+) -> CountingTrainer:
+    """Lab 2's trainer (``make_trainer``, as the notebook builds it) plus only what a
+    multi-process run needs: quiet ranks, DDP's settings, gloo on CPUs, the command-line caps."""
+    overrides = {
+        "disable_tqdm": rank != 0,
+        "ddp_find_unused_parameters": False,  # every weight takes part in every forward pass
+    }
     if not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
         overrides.update(use_cpu=True, ddp_backend="gloo")  # DDP of CPU processes
     if args.max_steps is not None:
@@ -126,7 +128,16 @@ def make_training_args(args: argparse.Namespace, profile, rank: int):
     if args.batch_size:
         overrides["per_device_train_batch_size"] = args.batch_size
     output_dir = profile.outputs_dir / "lab2" / f"ddp-{args.method}"
-    return build_training_args(profile, args.method, output_dir, **overrides)
+    return make_trainer(
+        profile,
+        args.method,
+        model,
+        tokenizer,
+        train_rows,
+        output_dir,
+        trainer_class=CountingTrainer,
+        **overrides,
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -141,30 +152,17 @@ def main(argv: list[str] | None = None) -> dict:
     profile = get_profile(args.profile, verbose=rank == 0)
     if args.model_id:
         profile = replace(profile, model_id=args.model_id)
-    training_args = make_training_args(args, profile, rank)
     transformers.set_seed(profile.seed)
 
     with explain_load_errors("tokenizer", profile.model_id):
         tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
     with explain_load_errors("model", profile.model_id):
-        model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id)
-    if args.method == "lora":
-        from peft import get_peft_model
-
-        model = get_peft_model(model, build_lora_config(profile))
-
-    with training_args.main_process_first(desc="tokenizing"):  # rank 0 fills the cache first
-        dataset = subsample(load_dialogsum(profile), profile.lab2.train_every_nth)
-        tokenized = tokenize_dialogsum(dataset, tokenizer, profile)
-
-    collator = DataCollatorForSeq2Seq(tokenizer, model=model)
-    trainer = CountingTrainer(
-        model=model,
-        args=training_args,
-        data_collator=collator,
-        train_dataset=tokenized["train"],
-        processing_class=tokenizer,
-    )
+        model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id, dtype=model_dtype(profile))
+    if args.save_dir and rank == 0:  # a clear error now, not after training
+        check_writable(args.save_dir.parent, f"the {args.method} model", weights_bytes(model))
+    dataset = subsample(load_dialogsum(profile), profile.lab2.train_every_nth)
+    trainer = build_trainer(args, profile, rank, model, tokenizer, dataset["train"])
+    training_args = trainer.args
     before = weights_checksum(trainer.model)
     result = trainer.train()
 
@@ -188,7 +186,8 @@ def main(argv: list[str] | None = None) -> dict:
         path.write_text(json.dumps(report) + "\n")
     print(json.dumps(report), flush=True)
     if args.save_dir and trainer.is_world_process_zero():
-        trainer.save_model(str(args.save_dir))
+        with atomic_folder(args.save_dir) as folder:  # never a half-written model folder
+            trainer.save_model(str(folder))
     return report
 
 

@@ -1,8 +1,10 @@
-"""Unit tests of utils/finetune.py: preprocessing, trainer settings, LoRA config, costs."""
+"""Unit tests of utils/finetune.py: preprocessing, trainer settings, LoRA config, the trainer
+builder, costs, and lab 3's starting policy (checked and saved atomically)."""
 
 from __future__ import annotations
 
 import copy
+import errno
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +12,13 @@ from pathlib import Path
 import pytest
 import torch
 from datasets import Dataset, DatasetDict
-from transformers import AutoTokenizer, DataCollatorForSeq2Seq, T5ForConditionalGeneration
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    DataCollatorForSeq2Seq,
+    Seq2SeqTrainer,
+    T5ForConditionalGeneration,
+)
 
 from utils.errors import LabsError
 from utils.finetune import (
@@ -21,10 +29,13 @@ from utils.finetune import (
     build_training_args,
     count_parameters,
     format_bytes,
+    lora_summarizer,
     make_preprocess,
+    make_trainer,
     size_on_disk,
     subsample,
     tokenize_dialogsum,
+    weights_bytes,
     weights_checksum,
 )
 from utils.paths import TINY_T5_DIR
@@ -196,7 +207,183 @@ def test_lora_trains_a_small_share_and_leaves_the_base_frozen(small_t5) -> None:
     assert all("lora_" in n for n, p in peft_model.named_parameters() if p.requires_grad)
 
 
+# ---- the trainer builder: lab 2's recipe once ----
+
+needs_tiny_model = pytest.mark.skipif(
+    not (TINY_T5_DIR / "model.safetensors").is_file(), reason="the tiny model is not built"
+)
+# PEFT still calls a helper transformers 5 renamed: harmless.
+quiet_peft = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
+
+
+def _tiny_model() -> T5ForConditionalGeneration:
+    return AutoModelForSeq2SeqLM.from_pretrained(TINY_T5_DIR)
+
+
+@needs_tiny_model
+@pytest.mark.parametrize("method", ["full", "lora"])
+@quiet_peft
+def test_make_trainer_is_lab2s_recipe(tokenizer, tmp_path: Path, method: str) -> None:
+    rows = _dialogsum(6)["train"]
+    trainer = make_trainer(TINY, method, _tiny_model(), tokenizer, rows, tmp_path / "t")
+    built = build_training_args(TINY, method, tmp_path / "t").to_dict()
+    assert trainer.args.to_dict() == built
+    assert type(trainer) is Seq2SeqTrainer
+    # the rows in the course's prompt, summaries as labels, other columns gone
+    data = trainer.train_dataset
+    assert data.column_names == ["input_ids", "attention_mask", "labels"]
+    assert data.num_rows == 6
+    assert (
+        data[0]["input_ids"]
+        == tokenizer(INSTRUCTION_TEMPLATE.format(dialogue=rows[0]["dialogue"]))["input_ids"]
+    )
+    assert tokenizer.decode(data[1]["labels"], skip_special_tokens=True) == rows[1]["summary"]
+    # batches pad labels with the index the loss skips
+    batch = trainer.data_collator([data[0], data[1]])
+    assert (batch["labels"] == IGNORE_INDEX).sum() == abs(
+        len(data[0]["labels"]) - len(data[1]["labels"])
+    )
+    counts = count_parameters(trainer.model)
+    if method == "full":
+        assert counts.trainable == counts.total
+    else:
+        assert trainer.model.peft_config["default"].to_dict() == {
+            **build_lora_config(TINY).to_dict(),
+            "base_model_name_or_path": str(TINY_T5_DIR),
+        }
+        assert 0 < counts.share < 0.05
+
+
+@needs_tiny_model
+@quiet_peft
+def test_make_trainer_seeds_the_adapter_so_every_caller_starts_alike(tokenizer, tmp_path: Path):
+    """Lab 3 rebuilds lab 2's adapter: the same seed must give the same random LoRA start."""
+    rows = _dialogsum(2)["train"]
+
+    def adapter_start(seed: int) -> str:
+        profile = replace(TINY, seed=seed)
+        trainer = make_trainer(profile, "lora", _tiny_model(), tokenizer, rows, tmp_path / "t")
+        return weights_checksum(trainer.model)
+
+    torch.manual_seed(123)  # whatever ran before must not matter
+    first = adapter_start(42)
+    torch.manual_seed(999)
+    assert adapter_start(42) == first
+    assert adapter_start(43) != first
+
+
+@needs_tiny_model
+def test_make_trainer_takes_a_trainer_class_and_overrides(tokenizer, tmp_path: Path) -> None:
+    class Counting(Seq2SeqTrainer):
+        pass
+
+    rows = _dialogsum(2)["train"]
+    trainer = make_trainer(
+        TINY, "full", _tiny_model(), tokenizer, rows, tmp_path, trainer_class=Counting, max_steps=3
+    )
+    assert type(trainer) is Counting and trainer.args.max_steps == 3
+    with pytest.raises(LabsError, match="qlora"):
+        make_trainer(TINY, "qlora", _tiny_model(), tokenizer, rows, tmp_path)
+
+
+# ---- lab 3's starting policy: trained, checked before training, saved atomically ----
+
+
+@pytest.fixture
+def one_step() -> object:
+    """The tiny profile, one optimizer step of two rows: the recipe, not its result."""
+    return replace(TINY, lab2=replace(TINY.lab2, max_steps=1, train_batch_size=2))
+
+
+@pytest.fixture
+def no_training(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record (and refuse) any call to ``Seq2SeqTrainer.train``."""
+    calls: list[str] = []
+
+    def refuse(self, *args, **kwargs):
+        calls.append("train")
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(Seq2SeqTrainer, "train", refuse)
+    return calls
+
+
+def _read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write test in a folder fails as on a read-only file system (the tests may run as
+    root, whom ``chmod`` does not stop)."""
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr("utils.paths.tempfile.NamedTemporaryFile", refuse)
+
+
+@needs_tiny_model
+def test_lora_summarizer_stops_before_training_when_it_cannot_save(
+    tokenizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_step, no_training
+) -> None:
+    _read_only(monkeypatch)
+    adapter_dir = tmp_path / "lab2" / "lora-adapter"
+    with pytest.raises(LabsError, match="Read-only file system.*LoRA adapter") as error:
+        lora_summarizer(one_step, tokenizer, _dialogsum(4), adapter_dir)
+    assert "LABS_OUTPUTS_DIR" in str(error.value) and "\n" not in str(error.value)
+    assert no_training == [] and not adapter_dir.exists()
+
+
+@needs_tiny_model
+def test_lora_summarizer_stops_before_training_when_a_file_blocks_the_folder(
+    tokenizer, tmp_path: Path, one_step, no_training
+) -> None:
+    (tmp_path / "lab2").write_text("not a folder")
+    with pytest.raises(LabsError, match="is a file, not a folder"):
+        lora_summarizer(one_step, tokenizer, _dialogsum(4), tmp_path / "lab2" / "lora-adapter")
+    assert no_training == []
+
+
+@needs_tiny_model
+@quiet_peft
+def test_a_save_that_fails_leaves_no_adapter_folder(
+    tokenizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_step
+) -> None:
+    from peft import PeftModel
+
+    def half_then_full_disk(self, folder, *args, **kwargs):
+        (Path(folder) / "adapter_config.json").write_text("{}")  # written before the disk filled
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(PeftModel, "save_pretrained", half_then_full_disk)
+    adapter_dir = tmp_path / "lab2" / "lora-adapter"
+    with pytest.raises(OSError, match="No space left"):
+        lora_summarizer(one_step, tokenizer, _dialogsum(4), adapter_dir)
+    assert not adapter_dir.exists()
+    assert [p.name for p in adapter_dir.parent.iterdir()] == ["lora-trainer"]  # no staging left
+
+
+@needs_tiny_model
+@quiet_peft
+def test_lora_summarizer_trains_once_then_loads_the_same_summarizer(
+    tokenizer, tmp_path: Path, one_step
+) -> None:
+    adapter_dir = tmp_path / "lab2" / "lora-adapter"
+    trained, origin = lora_summarizer(one_step, tokenizer, _dialogsum(4), adapter_dir)
+    assert "trained here with lab 2's LoRA recipe (1 steps)" in origin
+    assert (adapter_dir / "adapter_model.safetensors").is_file()
+    loaded, origin = lora_summarizer(one_step, tokenizer, _dialogsum(4), adapter_dir)
+    assert origin == "lab 2's LoRA adapter, loaded from lora-adapter/"
+    assert weights_checksum(loaded) == weights_checksum(trained)
+    assert weights_checksum(trained) != weights_checksum(_tiny_model())  # the step moved it
+
+
 # ---- costs ----
+
+
+def test_weights_bytes_counts_every_or_only_trainable_parameters(small_t5) -> None:
+    model = small_t5
+    every = sum(p.numel() for p in model.parameters()) * 4  # float32: 4 bytes each
+    assert weights_bytes(model) == every
+    model.shared.weight.requires_grad_(False)
+    assert weights_bytes(model, trainable_only=True) == every - model.shared.weight.numel() * 4
+    assert weights_bytes(model.to(torch.bfloat16)) == every // 2
 
 
 def test_count_parameters_counts_tied_weights_once_and_respects_freezing(small_t5) -> None:

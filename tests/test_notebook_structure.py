@@ -136,45 +136,54 @@ def _load_ddp_script():
     return module
 
 
-@pytest.mark.parametrize("method", ["full", "lora"])
-def test_lab2_and_the_ddp_script_build_the_same_trainer_arguments(method):
-    """The notebook builds its arguments with build_training_args(profile, method, ...) only;
-    the DDP script's, with no command-line caps, differ only in its own output folder."""
+def _lab2_namespace(profile, *cell_starts: str) -> dict:
+    """Run lab 2's imports and settings cells, then the cells starting with ``cell_starts``, as
+    the notebook runs them, with ``profile``; returns the names they define."""
     lab2 = next(p for p in LABS if p.name.startswith("lab2"))
-    code = "\n".join(_source(c) for c in _cells(lab2) if c["cell_type"] == "code")
-    assert "Seq2SeqTrainingArguments(" not in code
-    assert f'build_training_args(profile, "{method}",' in code
-    script = _load_ddp_script()
-    args = argparse.Namespace(method=method, max_steps=None, batch_size=None)
-    from_script = script.make_training_args(args, TINY, rank=0).to_dict()
-    from_lab = build_training_args(TINY, method, "lab-dir").to_dict()
-    differing = {k for k in from_lab if from_lab[k] != from_script[k]}
-    assert differing <= {"output_dir", "logging_dir"}, differing
-    assert from_lab["learning_rate"] == (
+    cells = [_source(c) for c in _cells(lab2) if c["cell_type"] == "code"]
+    settings = next(i for i, s in enumerate(cells) if s.startswith(SETTINGS_MARK))
+    chosen = [cells[settings - 1], cells[settings]]  # the imports cell, then the settings
+    chosen += [next(s for s in cells if s.startswith(start)) for start in cell_starts]
+    namespace = {"profile": profile, "print": lambda *a, **k: None}
+    for source in chosen:
+        exec(source, namespace)  # noqa: S102 - the notebook's own cells, as the notebook runs them
+    return namespace
+
+
+@pytest.mark.parametrize("method", ["full", "lora"])
+def test_lab2_and_the_ddp_script_train_with_the_builders_arguments(method, tmp_path, monkeypatch):
+    """Lab 2 writes its Seq2SeqTrainingArguments out; they must be build_training_args's, which
+    lab 3 and world/ train with through make_trainer. The DDP script's trainer adds only what
+    several processes need."""
+    monkeypatch.setattr("utils.profiles.OUTPUTS_DIR", tmp_path)  # profile.outputs_dir
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from utils.data import load_dialogsum
+
+    shown = _lab2_namespace(TINY, "training_args = {")["training_args"][method].to_dict()
+    lab_dir = TINY.outputs_dir / "lab2"
+    built = build_training_args(TINY, method, lab_dir / f"{method}-trainer").to_dict()
+    assert shown == built
+    assert built["learning_rate"] == (
         TINY.lab2.full_ft_learning_rate if method == "full" else TINY.lab2.lora_learning_rate
     )
 
+    script = _load_ddp_script()
+    args = argparse.Namespace(method=method, max_steps=None, batch_size=None)
+    tokenizer = AutoTokenizer.from_pretrained(TINY.model_id)
+    model = AutoModelForSeq2SeqLM.from_pretrained(TINY.model_id)
+    rows = load_dialogsum(TINY)["train"].select(range(4))
+    trainer = script.build_trainer(args, TINY, 0, model, tokenizer, rows)
+    from_script = trainer.args.to_dict()
+    differing = {k for k in built if built[k] != from_script[k]}
+    assert differing == {"output_dir", "ddp_find_unused_parameters"}, differing
+    assert trainer.train_dataset.num_rows == 4
+
 
 def test_lab2_shows_the_lora_config_lab3_rebuilds():
-    """Lab 3 retrains lab 2's adapter with build_lora_config when lab 2's is missing: the
-    LoraConfig lab 2 writes out must be that one."""
-    from peft import LoraConfig, TaskType
-
+    """Lab 3 retrains lab 2's adapter with make_trainer (build_lora_config) when lab 2's is
+    missing: the LoraConfig lab 2 writes out must be that one."""
     from utils.finetune import build_lora_config
 
-    lab2 = next(p for p in LABS if p.name.startswith("lab2"))
-    cells = [_source(c) for c in _cells(lab2) if c["cell_type"] == "code"]
-    settings = next(s for s in cells if s.startswith(SETTINGS_MARK))
-    config_cell = next(s for s in cells if s.startswith("lora_config = LoraConfig("))
-    namespace = {
-        "profile": TINY,
-        "OUTPUTS_DIR": REPO_ROOT / "outputs",
-        "print": lambda *a: None,
-        "get_device": lambda: __import__("torch").device("cpu"),
-        "LoraConfig": LoraConfig,
-        "TaskType": TaskType,
-    }
-    exec(settings, namespace)  # noqa: S102 - the notebook's own cells, as the notebook runs them
-    exec(config_cell, namespace)  # noqa: S102
-    shown, rebuilt = namespace["lora_config"].to_dict(), build_lora_config(TINY).to_dict()
-    assert shown == rebuilt
+    shown = _lab2_namespace(TINY, "lora_config = LoraConfig(")["lora_config"].to_dict()
+    assert shown == build_lora_config(TINY).to_dict()

@@ -38,3 +38,26 @@ def test_bar_chart_with_ci_draws_each_mean_and_its_bootstrap_interval():
     low, high = np.quantile(means, [0.025, 0.975])
     segments = ax.collections[0].get_segments()[0]  # the first system's bar: (x, low), (x, high)
     assert np.allclose([segments[0][1], segments[1][1]], [low, high])
+
+
+def test_metric_panels_are_titled_in_words_where_a_title_is_given():
+    history = [{"objective/kl": 0.1, "ppo/loss/value": 0.2}]
+    fig = metric_curves(history, ["objective/kl", "ppo/loss/value"], titles={"objective/kl": "KL"})
+    assert [ax.get_title() for ax in fig.axes] == ["KL", "ppo/loss/value"]
+
+
+def test_the_histogram_legend_shows_the_colour_the_overlap_is_drawn_in():
+    from utils.plots import histograms
+
+    fig = histograms({"before": [0.5] * 10, "after": [0.5] * 4}, bins=1)
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == ["before", "after", "before and after overlap"]
+    shown = np.array(legend.legend_handles[2].get_facecolor()[:3])
+    # read the colour the canvas drew inside both bars (at height 2 of the 4 they share)
+    fig.canvas.draw()
+    x, y = ax.transData.transform((0.5, 2.0))
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    drawn = pixels[pixels.shape[0] - int(round(y)), int(round(x)), :3] / 255
+    assert np.allclose(shown, drawn, atol=2 / 255)

@@ -15,12 +15,12 @@ from utils.ppo import (
     compute_advantages,
     compute_rewards,
     forward_pass,
+    loss_mask,
     masked_whiten,
     ppo_losses,
     ppo_step,
     reference_logprobs,
     response_mask,
-    reward_fn_from_classifier,
 )
 
 VOCAB = 96  # the tiny_t5 fixture's default vocabulary
@@ -95,6 +95,19 @@ def test_kl_penalty_reduces_reward_when_policy_is_more_likely_than_reference():
     # row 1: equal log-probs, no penalty; the score sits on the last real token, not the pad
     torch.testing.assert_close(rewards[1], torch.tensor([0.0, 2.0, 0.0]))
     assert rewards[0].sum() < rewards[1].sum()
+
+
+def test_the_score_lands_on_the_last_real_token_when_the_first_is_masked_out():
+    scores = torch.tensor([2.0, 3.0])
+    logprobs = torch.tensor([[-1.0, -1.0, -1.0, -1.0], [-1.0, -1.0, -1.0, -1.0]])
+    ref_logprobs = torch.tensor([[-2.0, -2.0, -2.0, -2.0], [-2.0, -2.0, -2.0, -2.0]])
+    mask = loss_mask(torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]]), mask_first_token=True)
+    rewards, non_score, kl = compute_rewards(scores, logprobs, ref_logprobs, mask, kl_coef=0.5)
+    # KL 1 per kept token, penalty -0.5; position 0 and the pad carry nothing
+    torch.testing.assert_close(kl, torch.tensor([[0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0]]))
+    torch.testing.assert_close(
+        rewards, torch.tensor([[0.0, -0.5, 1.5, 0.0], [0.0, -0.5, -0.5, 2.5]])
+    )
 
 
 def test_response_mask_keeps_tokens_through_first_eos_only():
@@ -332,45 +345,54 @@ def test_a_reward_of_zero_everywhere_leaves_the_policy_as_it_was(tiny_t5, whiten
         assert torch.equal(p, before[name]), f"{name} moved on a reward of zero"
 
 
-def test_classifier_reward_is_the_nothate_logit():
-    from transformers import RobertaConfig, RobertaForSequenceClassification
-
-    torch.manual_seed(0)
-    cfg = RobertaConfig(
-        vocab_size=50,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=40,
-        num_labels=2,
-        id2label={0: "nothate", 1: "hate"},
-        label2id={"nothate": 0, "hate": 1},
-        pad_token_id=1,
-    )
-    clf = RobertaForSequenceClassification(cfg).eval()
-
-    class CharTok:
-        def __call__(self, texts, **kw):
-            length = max(len(t) for t in texts) + 2
-            ids = torch.ones(len(texts), length, dtype=torch.long)
-            att = torch.zeros_like(ids)
-            for i, t in enumerate(texts):
-                row = [0] + [3 + ord(c) % 40 for c in t] + [2]
-                ids[i, : len(row)] = torch.tensor(row)
-                att[i, : len(row)] = 1
-            from transformers import BatchEncoding
-
-            return BatchEncoding({"input_ids": ids, "attention_mask": att})
-
-    texts = ["you are kind", "you are a fool", "hello"]
-    scores = reward_fn_from_classifier(clf, CharTok(), "nothate", batch_size=2)(texts)
-    with torch.no_grad():
-        expected = clf(**CharTok()(texts)).logits[:, 0]
-    assert scores.shape == (3,)
-    torch.testing.assert_close(scores, expected)
-
-
 def test_config_rejects_uneven_minibatches():
     with pytest.raises(ValueError):
         PPOConfig(batch_size=10, mini_batch_size=4)
+
+
+def test_the_course_profile_follows_the_courses_trl_and_tiny_keeps_its_rules():
+    from utils.profiles import COURSE, TINY
+
+    course = COURSE.lab3.ppo
+    assert course == PPOConfig()  # the course profile takes the defaults: the course's values
+    assert course.whiten_advantages and course.whiten_per_mini_batch and course.mask_first_token
+    assert course.min_new_tokens == 4  # min_length=5 less T5's decoder-start token
+    tiny = TINY.lab3.ppo
+    assert (tiny.whiten_advantages, tiny.mask_first_token, tiny.min_new_tokens) == (False, False, 5)
+
+
+def test_train_logs_every_metric_lab_3_plots_at_every_step(tiny_t5):
+    from utils.ppo import train
+
+    policy = build_policy(tiny_t5(), r=4, lora_alpha=8)
+    g = torch.Generator().manual_seed(1)
+    dataset = [{"input_ids": torch.randint(2, VOCAB, (6,), generator=g).tolist()} for _ in range(8)]
+    cfg = PPOConfig(
+        learning_rate=1e-2,
+        batch_size=4,
+        mini_batch_size=2,
+        max_ppo_steps=2,
+        output_min_length=4,
+        output_max_length=8,
+    )
+    result = train(
+        policy,
+        DigitTokenizer(),
+        dataset,
+        lambda texts: torch.tensor([float(len(t)) for t in texts]),
+        cfg,
+        progress=False,
+    )
+    history = result.to_dataframe()
+    assert history["step"].tolist() == [1, 2]
+    for key in (
+        "env/reward_mean",
+        "objective/kl",
+        "objective/kl_coef",
+        "ppo/loss/policy",
+        "ppo/loss/value",
+        "ppo/policy/entropy",
+        "ppo/policy/clipfrac",
+    ):
+        assert history[key].notna().all(), key
+    assert ((history["ppo/policy/clipfrac"] >= 0) & (history["ppo/policy/clipfrac"] <= 1)).all()

@@ -20,8 +20,10 @@ from utils.ppo import (
     Rollout,
     build_policy,
     compute_advantages,
+    default_accelerator,
     forward_pass,
     generate_responses,
+    loss_mask,
     ppo_losses,
     ppo_step,
     ppo_update,
@@ -270,7 +272,10 @@ def test_gae_whitening_uses_the_real_tokens_only():
 
 # ---- the update loop ------------------------------------------------------------------------
 
-UPDATE_CONFIG = PPOConfig(batch_size=8, mini_batch_size=2, ppo_epochs=3, learning_rate=1e-2)
+# the rollout below is whitened already: the loop's mechanics alone, whitening tested apart
+UPDATE_CONFIG = PPOConfig(
+    batch_size=8, mini_batch_size=2, ppo_epochs=3, learning_rate=1e-2, whiten_per_mini_batch=False
+)
 
 
 class RowSpy(nn.Module):
@@ -334,7 +339,7 @@ def _minibatch_loss(policy: nn.Module, rollout: Rollout, rows, config: PPOConfig
         rollout.values[rows],
         rollout.advantages[rows],
         rollout.returns[rows],
-        rollout.response_mask[rows],
+        rollout.mask[rows],
         config,
     )
 
@@ -349,7 +354,14 @@ def recorded_update(tiny_t5) -> dict:
     optimizer = RecordingOptimizer(
         torch.optim.SGD(_trainable(policy), lr=UPDATE_CONFIG.learning_rate), _trainable(policy)
     )
-    ppo_update(spy, optimizer, rollout, UPDATE_CONFIG, generator=torch.Generator().manual_seed(7))
+    ppo_update(
+        spy,
+        optimizer,
+        rollout,
+        UPDATE_CONFIG,
+        default_accelerator(),
+        generator=torch.Generator().manual_seed(7),
+    )
     return {"rollout": rollout, "initial": initial, "rows": spy.rows, "grads": optimizer.grads}
 
 
@@ -434,7 +446,12 @@ def test_update_equals_a_hand_written_loop_given_the_same_seed(tiny_t5):
     initial = [p.detach().clone() for p in _trainable(policy)]
     optimizer = torch.optim.Adam(_trainable(policy), lr=UPDATE_CONFIG.learning_rate)
     ppo_update(
-        policy, optimizer, rollout, UPDATE_CONFIG, generator=torch.Generator().manual_seed(3)
+        policy,
+        optimizer,
+        rollout,
+        UPDATE_CONFIG,
+        default_accelerator(),
+        generator=torch.Generator().manual_seed(3),
     )
     _hand_written_update(twin, rollout, UPDATE_CONFIG, seed=3)
     names = [n for n, p in policy.named_parameters() if p.requires_grad]
@@ -458,8 +475,9 @@ def test_vf_coef_with_a_detached_value_head_and_adam_changes_only_the_logged_los
         rollout = _rollout(policy)
         cfg = PPOConfig(batch_size=8, mini_batch_size=4, ppo_epochs=2, vf_coef=vf_coef)
         optimizer = torch.optim.Adam(_trainable(policy), lr=1e-2)
-        stats = ppo_update(policy, optimizer, rollout, cfg, generator=torch.Generator())
-        return [p.detach().clone() for p in _trainable(policy)], stats["ppo/loss/total"]
+        accelerator, generator = default_accelerator(), torch.Generator()
+        stats = ppo_update(policy, optimizer, rollout, cfg, accelerator, generator)
+        return [p.detach().clone() for p in _trainable(policy)], stats["ppo/loss/total"].item()
 
     low, low_loss = update(0.1, detach=True)
     high, high_loss = update(1.0, detach=True)
@@ -552,7 +570,7 @@ def test_kl_coefficient_after_a_step_follows_the_controller_with_the_global_batc
         cfg,
         kl_ctl,
         max_new_tokens=6,
-        accelerator=FakeAccelerator(world) if world > 1 else None,
+        accelerator=FakeAccelerator(world) if world > 1 else default_accelerator(),
     )
     kl = stats["objective/kl"]
     assert abs(kl) > 1e-2, "the test needs a non-zero KL"
@@ -572,3 +590,158 @@ def test_kl_coefficient_after_a_step_follows_the_controller_with_the_global_batc
         f"non-score reward {stats['objective/non_score_reward']:.5f} != -kl_coef x KL "
         f"= {-used * kl:.5f}: the penalty used another coefficient"
     )
+
+
+# ---- the course's TRL rules: first-token mask, whitening per mini-batch, length rule -------
+
+
+def _trl_encoder_decoder_mask(response_ids: torch.Tensor) -> torch.Tensor:
+    """TRL 0.4's mask for an encoder-decoder model, rebuilt from its own rule: its response is
+    ``[start, r_0 .. eos]`` (generate keeps the decoder start); the log-probs are shifted
+    (position k scores token k + 1), ``masks[:-1] = attention_mask[1:]``, then
+    ``masks[:1] = 0`` and ``masks[length - 1:] = 0``, and the last position is dropped."""
+    rows = []
+    for ids in response_ids.tolist():
+        n = ids.index(EOS) + 1 if EOS in ids else len(ids)  # tokens through the first eos
+        attention = [1] * (1 + n) + [0] * (len(ids) - n)  # over [start, r_0 .. r_(T-1)]
+        masks = attention[1:] + [0]
+        start, end = 1, sum(attention) - 1
+        masks = [0 if k < start or k >= end else m for k, m in enumerate(masks)]
+        rows.append(masks[:-1])
+    return torch.tensor(rows)
+
+
+def test_loss_mask_is_trls_encoder_decoder_mask():
+    r_ids, r_mask = _responses(12, length=7, seed=3)
+    assert (r_mask.sum(1) == 1).any() and (r_mask.sum(1) == 7).any()  # eos at once; none
+    expected = _trl_encoder_decoder_mask(r_ids)
+    assert torch.equal(loss_mask(r_mask, mask_first_token=True), expected)
+    assert torch.equal(loss_mask(r_mask, mask_first_token=False), r_mask)
+
+
+class Recorder:
+    """Wraps a function of utils.ppo and keeps what each call received and returned."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, []
+
+    def __call__(self, *args, **kwargs):
+        out = self.fn(*args, **kwargs)
+        self.calls.append((args, out))
+        return out
+
+
+def test_a_step_leaves_the_first_token_out_of_the_kl_and_the_losses(tiny_t5, monkeypatch):
+    import utils.ppo as ppo
+
+    generated, losses = Recorder(ppo.generate_responses), Recorder(ppo.ppo_losses)
+    monkeypatch.setattr(ppo, "generate_responses", generated)
+    monkeypatch.setattr(ppo, "ppo_losses", losses)
+    cfg = PPOConfig(batch_size=6, mini_batch_size=2, output_min_length=4, output_max_length=8)
+    assert cfg.mask_first_token, "the course's rule is the default"
+    policy = _policy(tiny_t5, lora_b_std=0.5)  # far from the reference: every token has a KL
+    q_ids, q_mask = _queries(6)
+    torch.manual_seed(0)
+    stats, _ = ppo_step(
+        policy,
+        torch.optim.Adam(_trainable(policy), lr=1e-3),
+        DigitTokenizer(),
+        q_ids,
+        q_mask,
+        lambda texts: torch.zeros(len(texts)),
+        cfg,
+        AdaptiveKLController(0.2, 6.0, 10_000),
+        max_new_tokens=6,
+        accelerator=default_accelerator(),
+    )
+    (_, (r_ids, r_mask)), *_ = generated.calls
+    # independently: per-token KL by step-by-step decoding of the policy before the update
+    twin = _policy(tiny_t5, lora_b_std=0.5)
+    lp, _, _ = _decode_step_by_step(twin.model, None, q_ids, q_mask, r_ids)
+    with twin.disable_adapter():
+        ref, _, _ = _decode_step_by_step(twin.model, None, q_ids, q_mask, r_ids)
+    per_token = (lp - ref).tolist()
+    lengths = r_mask.sum(1).tolist()
+    without_first = [sum(row[1:n]) for row, n in zip(per_token, lengths, strict=True)]
+    with_first = [sum(row[:n]) for row, n in zip(per_token, lengths, strict=True)]
+    assert stats["objective/kl"] == pytest.approx(sum(without_first) / 6, abs=1e-5), (
+        f"KL {stats['objective/kl']:.5f}; without the first token {sum(without_first) / 6:.5f}, "
+        f"with it {sum(with_first) / 6:.5f}"
+    )
+    assert abs(sum(with_first) - sum(without_first)) > 1e-2  # the first token's KL is not 0
+    # the losses see the same mask: no first token, every other real token once per epoch
+    masks = [args[7] for args, _ in losses.calls]
+    assert all((m[:, 0] == 0).all() for m in masks)
+    assert sum(int(m.sum()) for m in masks) == int(r_mask[:, 1:].sum())
+
+
+def test_the_update_whitens_each_mini_batch_on_its_own(tiny_t5, monkeypatch):
+    """TRL 0.4 whitened the advantages of each mini-batch over its own real tokens. Recomputed
+    here by hand, in Python floats, for the rows the update actually grouped."""
+    import utils.ppo as ppo
+
+    losses = Recorder(ppo.ppo_losses)
+    monkeypatch.setattr(ppo, "ppo_losses", losses)
+    policy = _policy(tiny_t5, lora_b_std=0.1)
+    q_ids, q_mask = _queries(8)
+    r_ids, r_mask = _responses(8, seed=5)
+    with torch.no_grad():
+        logprobs, values, _ = forward_pass(policy, q_ids, q_mask, r_ids)
+    g = torch.Generator().manual_seed(4)
+    # raw advantages whose level differs by row, so each mini-batch has its own mean
+    raw = (torch.randn(r_ids.shape, generator=g) + torch.arange(8.0)[:, None]) * r_mask
+    rollout = Rollout(q_ids, q_mask, r_ids, r_mask, logprobs, values, raw, values)
+    spy = RowSpy(policy)
+    cfg = PPOConfig(batch_size=8, mini_batch_size=4, ppo_epochs=2)
+    assert cfg.whiten_per_mini_batch, "the course's rule is the default"
+    optimizer = torch.optim.Adam(_trainable(policy), lr=1e-3)
+    ppo_update(spy, optimizer, rollout, cfg, default_accelerator(), torch.Generator())
+    assert len(spy.rows) == len(losses.calls) == 4
+    for rows, (args, _) in zip(spy.rows, losses.calls, strict=True):
+        received = args[5]
+        real = [raw[i, t].item() for i in rows for t in range(int(r_mask[i].sum()))]
+        mean = sum(real) / len(real)
+        std = math.sqrt(sum((a - mean) ** 2 for a in real) / len(real) + 1e-8)
+        for j, i in enumerate(rows):
+            n = int(r_mask[i].sum())
+            expected = [(raw[i, t].item() - mean) / std for t in range(n)] + [0.0] * (6 - n)
+            torch.testing.assert_close(
+                received[j], torch.tensor(expected), msg=f"rows {rows}: not whitened on their own"
+            )
+    # whitening over the rollout happens before the update: the update passes them as they are
+    losses.calls.clear()
+    spy.rows.clear()
+    cfg = PPOConfig(batch_size=8, mini_batch_size=4, whiten_per_mini_batch=False)
+    ppo_update(spy, optimizer, rollout, cfg, default_accelerator(), torch.Generator())
+    for rows, (args, _) in zip(spy.rows, losses.calls, strict=True):
+        assert torch.equal(args[5], raw[rows])
+
+
+def _earliest_eos(response_ids: torch.Tensor) -> int:
+    """The earliest position of an eos in any row (the decoder start already stripped)."""
+    return min(row.index(EOS) for row in response_ids.tolist() if EOS in row)
+
+
+def test_the_length_rule_is_the_courses_min_length_counting_the_decoder_start(tiny_t5):
+    """The course generated with ``min_length=5``; for T5, generate counts the decoder-start
+    token in that length, so eos may come as the 5th new token (position 4). Many samples of a
+    random policy (eos has about 1/96 of the mass) put an eos at the earliest place allowed."""
+    policy = _policy(tiny_t5)
+    q_ids, q_mask = _queries(1)
+    q_ids, q_mask = q_ids.expand(3000, -1), q_mask.expand(3000, -1)
+    torch.manual_seed(5)
+    course = policy.model.generate(
+        input_ids=q_ids,
+        attention_mask=q_mask,
+        do_sample=True,
+        top_k=0,
+        min_length=5,  # the course's generation_kwargs
+        max_new_tokens=8,
+    )[:, 1:]  # the decoder start stripped
+    assert _earliest_eos(course) == 4, "the course's min_length=5: eos from position 4"
+    for config, earliest in ((PPOConfig(), 4), (PPOConfig(min_new_tokens=5), 5)):
+        responses, _ = generate_responses(policy, q_ids, q_mask, 8, config)
+        assert _earliest_eos(responses) == earliest, (
+            f"min_new_tokens={config.min_new_tokens}: earliest eos at "
+            f"{_earliest_eos(responses)}, expected {earliest}"
+        )

@@ -22,14 +22,20 @@ def load_rouge() -> evaluate.EvaluationModule:
     return evaluate.load(str(METRICS_DIR / "rouge"), keep_in_memory=True)
 
 
-def load_toxicity(model_id: str) -> evaluate.EvaluationModule:
+def load_toxicity(model_id: str, classifier=None) -> evaluate.EvaluationModule:
     """The packaged toxicity measurement over the classifier ``model_id``.
 
-    ``keep_in_memory``: evaluate would otherwise write its Arrow cache under a folder named
-    after the config, and a local model path as config name means inside the model folder.
+    ``classifier``: an already loaded ``text-classification`` pipeline of ``model_id`` (lab 3's
+    reward pipeline), reused instead of loading the model again; ``evaluate.load`` hands it to
+    the measurement's constructor. ``keep_in_memory``: evaluate would otherwise write its Arrow
+    cache under a folder named after the config, for a local model path inside the model folder.
     """
     return evaluate.load(
-        str(METRICS_DIR / "toxicity"), model_id, module_type="measurement", keep_in_memory=True
+        str(METRICS_DIR / "toxicity"),
+        model_id,
+        module_type="measurement",
+        keep_in_memory=True,
+        classifier=classifier,
     )
 
 

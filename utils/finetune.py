@@ -1,11 +1,12 @@
-"""Fine-tuning plumbing shared by lab 2 and ``scripts/finetune_ddp.py``.
+"""Lab 2's training recipe, once: the notebook, lab 3, ``world/`` and the DDP script share it.
 
-Preprocessing with the course's prompt (labels padded with -100 by the collator, so padding
-never counts in the loss), subsampling, the profile's ``Seq2SeqTrainingArguments`` and
-``LoraConfig``, trainable-parameter counts, sizes on disk and a weights checksum.
-
-The notebook spells the ``Seq2SeqTrainingArguments``/``LoraConfig`` calls out in its own
-cells (that is what it teaches); the builders here make the same calls for the script.
+``make_trainer`` is the recipe (base model -> LoRA adapter for ``"lora"`` -> DialogSum in the
+course's prompt, labels padded with -100 so padding never counts in the loss ->
+``Seq2SeqTrainer`` with the profile's arguments). Lab 2 writes the same
+``Seq2SeqTrainingArguments(...)`` and ``LoraConfig(...)`` calls out in its own cells, because
+that is what it teaches; ``tests/test_notebook_structure.py`` checks that both agree with
+``build_training_args`` and ``build_lora_config`` here. Also: subsampling, trainable-parameter
+counts, sizes on disk, a weights checksum and lab 3's starting policy (``lora_summarizer``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from datasets import DatasetDict
-from transformers import PreTrainedTokenizerBase, Seq2SeqTrainingArguments
+from datasets import Dataset, DatasetDict
+from transformers import (
+    DataCollatorForSeq2Seq,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    Seq2SeqTrainer,
+    Seq2SeqTrainingArguments,
+    set_seed,
+)
 
 from utils.errors import LabsError, explain_load_errors
+from utils.paths import atomic_folder, check_writable
 from utils.profiles import Profile
 from utils.prompts import zero_shot_prompt
 
@@ -74,11 +83,14 @@ def make_preprocess(
 
 
 def tokenize_dialogsum(
-    dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, profile: Profile
-) -> DatasetDict:
-    """Every split of ``dataset`` as input_ids, attention_mask and labels (other columns go)."""
+    dataset: Dataset | DatasetDict, tokenizer: PreTrainedTokenizerBase, profile: Profile
+) -> Dataset | DatasetDict:
+    """``dataset`` (one split, or every split of a ``DatasetDict``) as input_ids,
+    attention_mask and labels; its other columns go."""
     preprocess = make_preprocess(tokenizer, profile.context_window, profile.lab2.max_target_tokens)
-    columns = next(iter(dataset.values())).column_names
+    columns = dataset.column_names
+    if isinstance(columns, dict):  # a DatasetDict: every split has the same columns
+        columns = next(iter(columns.values()))
     return dataset.map(preprocess, batched=True, remove_columns=columns)
 
 
@@ -101,7 +113,8 @@ def epochs(profile: Profile, method: str) -> float:
 def build_training_args(
     profile: Profile, method: str, output_dir: str | Path, **overrides
 ) -> Seq2SeqTrainingArguments:
-    """The ``Seq2SeqTrainingArguments`` lab 2 uses for ``method``; keywords override fields.
+    """The ``Seq2SeqTrainingArguments`` lab 2 writes out for ``method``; keywords override
+    fields (the DDP script adds what only several processes need).
 
     Nothing is saved during training (``save_strategy="no"``): callers save what they need.
     """
@@ -119,11 +132,10 @@ def build_training_args(
         disable_tqdm=False,
         train_sampling_strategy="group_by_length",
         dataloader_pin_memory=torch.cuda.is_available(),  # pinning only speeds copies to a GPU
-        # Each process averages its own loss and DDP averages the gradients. With the token
+        # Each device averages its own loss and DDP averages the gradients. With the token
         # average across devices (the default), transformers 5.23 multiplies T5's loss, which
-        # ignores the token count it is given, by the world size: gradients N times too large.
+        # ignores the token count it is given, by the device count: gradients N times too large.
         average_tokens_across_devices=False,
-        ddp_find_unused_parameters=False,  # every weight takes part in every forward pass
     )
     settings.update(overrides)
     return Seq2SeqTrainingArguments(**settings)
@@ -140,6 +152,43 @@ def build_lora_config(profile: Profile):
         lora_dropout=profile.lab2.lora_dropout,
         bias="none",
         task_type=TaskType.SEQ_2_SEQ_LM,
+    )
+
+
+def make_trainer(
+    profile: Profile,
+    method: str,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    train_rows: Dataset,
+    output_dir: str | Path,
+    trainer_class: type[Seq2SeqTrainer] = Seq2SeqTrainer,
+    **overrides,
+) -> Seq2SeqTrainer:
+    """Lab 2's recipe for ``method``, ready to ``train()``: for ``"lora"`` the profile's
+    ``LoraConfig`` on ``model`` (seeded right before, as lab 2 does, so every caller starts
+    from the same adapter); ``train_rows`` (DialogSum rows) in the course's prompt; batches
+    padded by ``DataCollatorForSeq2Seq`` with labels at -100; ``build_training_args(profile,
+    method, output_dir, **overrides)``. ``trainer_class``: a ``Seq2SeqTrainer`` subclass.
+
+    The trained model is ``trainer.model`` (a ``PeftModel`` for ``"lora"``).
+    """
+    _check_method(method)
+    check_writable(Path(output_dir), f"the {method} trainer's working files")
+    args = build_training_args(profile, method, output_dir, **overrides)
+    if method == "lora":
+        from peft import get_peft_model
+
+        pass  # the adapter's random start
+        model = get_peft_model(model, build_lora_config(profile))
+    with args.main_process_first(desc="tokenizing"):  # under DDP, rank 0 fills the cache first
+        tokenized = tokenize_dialogsum(train_rows, tokenizer, profile)
+    return trainer_class(
+        model=model,
+        args=args,
+        data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX),
+        train_dataset=tokenized,
+        processing_class=tokenizer,
     )
 
 
@@ -178,6 +227,16 @@ def count_parameters(model: torch.nn.Module) -> ParameterCount:
         if parameter.requires_grad:
             trainable += parameter.numel()
     return ParameterCount(trainable, total)
+
+
+def weights_bytes(model: torch.nn.Module, trainable_only: bool = False) -> int:
+    """Bytes of the model's parameters (or of its trainable ones) in memory: about what
+    ``save_pretrained`` writes, so the room to check before a save."""
+    return sum(
+        p.numel() * p.element_size()
+        for p in model.parameters()
+        if p.requires_grad or not trainable_only
+    )
 
 
 def size_on_disk(path: str | Path) -> int:
@@ -224,57 +283,58 @@ def lora_summarizer(
     """Lab 2's LoRA summarizer merged into its base model, and a line saying where it came from.
 
     Lab 3's PPO starts from it, as the course's did. With lab 2's adapter saved in
-    ``adapter_dir`` it is loaded; else it is trained here with lab 2's exact recipe (its
-    ``LoraConfig``, trainer arguments, data and seed: lab 2 seeds right before
-    ``get_peft_model`` too, so both give the same weights) and saved there. Merged, the
-    summarizer is a plain model again: PPO's own adapter goes on top, and switching that
-    adapter off gives the summarizer back as the KL reference.
+    ``adapter_dir`` it is loaded; else it is trained here with lab 2's recipe
+    (``make_trainer``: the same ``LoraConfig``, arguments, data, dtype and seed, so both give
+    the same weights) and saved there, atomically, after a check for room that runs before
+    training. Merged, the summarizer is a plain model again: PPO's own adapter goes on top,
+    and switching that adapter off gives the summarizer back as the KL reference.
     """
-    from peft import PeftModel, get_peft_model
-    from transformers import (
-        AutoModelForSeq2SeqLM,
-        DataCollatorForSeq2Seq,
-        Seq2SeqTrainer,
-        set_seed,
-    )
+    from peft import PeftModel
+    from transformers import AutoModelForSeq2SeqLM
+
+    from utils.generation import model_dtype
 
     adapter_dir = Path(adapter_dir)
     with explain_load_errors("model", profile.model_id):
-        base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id)
+        base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id, dtype=model_dtype(profile))
     saved_for = _adapter_of(adapter_dir)
     stale = saved_for == profile.model_id and not adapter_is_newer(adapter_dir, profile.model_id)
     if saved_for == profile.model_id and not stale:
         with explain_load_errors("LoRA adapter", str(adapter_dir)):
             model = PeftModel.from_pretrained(base, adapter_dir)
-        origin = f"lab 2's LoRA adapter, loaded from {adapter_dir.name}/"
-    else:
-        set_seed(profile.seed)
-        model = get_peft_model(base, build_lora_config(profile))
-        train_rows = subsample(dataset, profile.lab2.train_every_nth)
-        tokenized = tokenize_dialogsum(train_rows, tokenizer, profile)
-        trainer = Seq2SeqTrainer(
-            model=model,
-            # logging changes nothing the weights depend on: a progress bar, no loss lines
-            args=build_training_args(
-                profile, "lora", adapter_dir.parent / "lora-trainer", logging_strategy="no"
-            ),
-            data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX),
-            train_dataset=tokenized["train"],
-            processing_class=tokenizer,
+        return (
+            model.merge_and_unload().eval(),
+            f"lab 2's LoRA adapter, loaded from {adapter_dir.name}/",
         )
-        trainer.train()
-        model.save_pretrained(adapter_dir)
-        why = (
-            f"lab 2's adapter in {adapter_dir.name}/ is older than the model's weights (the "
-            f"model changed since lab 2 ran)"
-            if stale
-            else f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/"
-        )
-        origin = (
-            f"{why}, so it was trained here with lab 2's LoRA recipe "
-            f"({trainer.state.global_step} steps) and saved there"
-        )
-    return model.merge_and_unload().eval(), origin
+
+    # before any training: a clear error when the adapter cannot be saved (an adapter is a
+    # small share of its model, so a tenth of the model's size is room enough)
+    what = "lab 2's LoRA adapter (lab 3's starting summarizer)"
+    check_writable(adapter_dir.parent, what, weights_bytes(base) // 10)
+    train_rows = subsample(dataset, profile.lab2.train_every_nth)["train"]
+    trainer = make_trainer(
+        profile,
+        "lora",
+        base,
+        tokenizer,
+        train_rows,
+        adapter_dir.parent / "lora-trainer",
+        logging_strategy="no",  # changes nothing the weights depend on: no loss lines
+    )
+    trainer.train()
+    with atomic_folder(adapter_dir) as folder:
+        trainer.model.save_pretrained(folder)
+    why = (
+        f"lab 2's adapter in {adapter_dir.name}/ is older than the model's weights (the "
+        f"model changed since lab 2 ran)"
+        if stale
+        else f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/"
+    )
+    origin = (
+        f"{why}, so it was trained here with lab 2's LoRA recipe "
+        f"({trainer.state.global_step} steps) and saved there"
+    )
+    return trainer.model.merge_and_unload().eval(), origin
 
 
 def adapter_is_newer(adapter_dir: Path, model_id: str) -> bool:

@@ -86,12 +86,18 @@ def loss_curves(
 
 
 def metric_curves(
-    history: Sequence[Mapping[str, float]], keys: Sequence[str], title: str = "", smooth: int = 1
+    history: Sequence[Mapping[str, float]],
+    keys: Sequence[str],
+    title: str = "",
+    smooth: int = 1,
+    titles: Mapping[str, str] | None = None,
 ) -> Figure:
     """One small panel per metric key over training steps (e.g. PPO's reward, KL, losses).
 
     ``smooth`` > 1 draws, over the faded per-step curve, the mean of the last ``smooth`` steps
-    (fewer at the start): PPO's metrics are noisy, since each step samples other prompts."""
+    (fewer at the start): PPO's metrics are noisy, since each step samples other prompts.
+    ``titles`` names a panel in words (``{"objective/kl": "KL to the reference"}``); a key
+    without one is its own title."""
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
         values = np.array([h[key] for h in history], dtype=float)
@@ -103,7 +109,7 @@ def metric_curves(
             ax.legend(fontsize="x-small")
         else:
             ax.plot(steps, values, marker=".")
-        ax.set_title(key, fontsize="small")
+        ax.set_title((titles or {}).get(key, key), fontsize="small")
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
     if title:
@@ -115,15 +121,26 @@ def metric_curves(
 def histograms(
     samples: Mapping[str, Sequence[float]], bins: int = 20, xlabel: str = "", title: str = ""
 ) -> Figure:
-    """Overlaid histograms on shared bins, e.g. toxicity before vs after."""
+    """Overlaid histograms on shared bins, e.g. toxicity before vs after. With two samples the
+    legend also shows the colour where their bars overlap."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Patch
+
     fig, ax = plt.subplots(figsize=(6, 3.5))
     all_values = np.concatenate([np.asarray(v, dtype=float) for v in samples.values()])
     edges = np.histogram_bin_edges(all_values, bins=bins)
+    alpha, colours = 0.55, []
     for name, values in samples.items():
-        ax.hist(values, bins=edges, alpha=0.55, label=name)
+        patches = ax.hist(values, bins=edges, alpha=alpha, label=name)[2]
+        colours.append(np.array(to_rgb(patches[0].get_facecolor())))
+    handles, _ = ax.get_legend_handles_labels()
+    if len(samples) == 2:  # the second drawn over the first, over the white axes
+        first = alpha * colours[0] + (1 - alpha)
+        overlap = alpha * colours[1] + (1 - alpha) * first
+        handles.append(Patch(facecolor=overlap, label=" and ".join(samples) + " overlap"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("count")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(handles=handles)
     fig.tight_layout()
     return fig

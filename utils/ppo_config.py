@@ -41,7 +41,13 @@ class PPOConfig:
     lam: float = 0.95
     """GAE lambda: 0 is one-step TD, 1 is Monte Carlo."""
     whiten_advantages: bool = True
-    """Normalise advantages to mean 0, std 1 over the rollout's real tokens."""
+    """Normalise advantages to mean 0, std 1 over the real tokens."""
+    whiten_per_mini_batch: bool = True
+    """Whiten each mini-batch's advantages on its own, as the course's TRL (0.4.x) did; False
+    whitens the whole rollout's at once (TRL from 0.5). Only with ``whiten_advantages``."""
+    mask_first_token: bool = True
+    """Leave each response's first token out of the KL and the losses, as the course's TRL did
+    for encoder-decoder models (its mask skipped index 1 of the shifted decoder sequence)."""
     # ---- clipped losses ----
     cliprange: float = 0.2
     """Policy-ratio clip epsilon (0.1-0.3)."""
@@ -55,8 +61,9 @@ class PPOConfig:
     """Fewest new tokens the length sampler draws (course: 100)."""
     output_max_length: int = 400
     """Most new tokens the length sampler draws, exclusive (course: 400)."""
-    min_new_tokens: int = 5
-    """Shortest sampled summary (course: ``min_length=5``)."""
+    min_new_tokens: int = 4
+    """New tokens sampled before eos may end a summary (course: ``min_length=5``, which for T5
+    counts the decoder-start token: 4 new tokens, so eos at the 5th at the earliest)."""
     top_k: int = 0
     """Sampling top-k; 0 turns it off so the policy's own distribution is sampled."""
     top_p: float = 1.0

@@ -2,12 +2,17 @@
 
 Shaped like the Hub's ``toxicity`` measurement (config name = classifier id,
 ``toxic_label``, aggregations none/maximum/ratio) plus a ``mean`` aggregation, and
-shipped in the package so that it loads by path with no code from the Hub.
+shipped in the package so that it loads by path with no code from the Hub. It scores
+through ``utils.reward.label_scores``, the one definition of the classifier's scores, and
+takes an already loaded pipeline (``classifier=``, which ``evaluate.load`` forwards here)
+so that a lab loads the classifier once.
 """
 
 import datasets
 import evaluate
 from transformers import pipeline
+
+from utils.reward import label_scores
 
 _DESCRIPTION = """Scores each text with a hate-speech classifier; a text's toxicity is the
 classifier's probability of `toxic_label`."""
@@ -39,6 +44,10 @@ AGGREGATIONS = ("none", "mean", "maximum", "max", "ratio")
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class Toxicity(evaluate.Measurement):
+    def __init__(self, *args, classifier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.classifier = classifier  # a text-classification pipeline, or None: load it
+
     def _info(self):
         return evaluate.MeasurementInfo(
             module_type="measurement",
@@ -49,8 +58,9 @@ class Toxicity(evaluate.Measurement):
         )
 
     def _download_and_prepare(self, dl_manager):
-        model_id = DEFAULT_MODEL if self.config_name == "default" else self.config_name
-        self.classifier = pipeline("text-classification", model=model_id, top_k=None)
+        if self.classifier is None:
+            model_id = DEFAULT_MODEL if self.config_name == "default" else self.config_name
+            self.classifier = pipeline("text-classification", model=model_id, top_k=None)
 
     def _compute(
         self, predictions, toxic_label="hate", aggregation="none", threshold=0.5, batch_size=32
@@ -63,17 +73,8 @@ class Toxicity(evaluate.Measurement):
             raise ValueError(
                 f"toxic_label {toxic_label!r} is not a label of the classifier: {sorted(labels)}"
             )
-        # cut to the classifier's window explicitly: truncation=True alone relies on the
-        # tokenizer's model_max_length, which a Hub repository's tokenizer_config may lack
-        # (RoBERTa's 514 positions hold 512 tokens plus its two-position offset)
-        window = min(
-            self.classifier.tokenizer.model_max_length,
-            getattr(self.classifier.model.config, "max_position_embeddings", 514) - 2,
-        )
-        outputs = self.classifier(
-            list(predictions), batch_size=batch_size, truncation=True, max_length=window
-        )
-        scores = [next(o["score"] for o in out if o["label"] == toxic_label) for out in outputs]
+        scores = label_scores(self.classifier, predictions, toxic_label, "softmax", batch_size)
+        scores = scores.tolist()
         if aggregation == "none":
             return {"toxicity": scores}
         if aggregation == "mean":
