@@ -203,8 +203,8 @@ from transformers import AutoModelForSeq2SeqLM, pipeline
 from utils.data import load_dialogsum
 from utils.errors import LabsError, explain_load_errors
 from utils.evaluation import load_toxicity
-from utils.ppo import reward_fn_from_pipeline
 from utils.profiles import COURSE
+from utils.reward import nothate_logit_reward
 
 def outcome(call):
     try:
@@ -223,7 +223,7 @@ print(json.dumps({
     "column": outcome(lambda: load_dialogsum(replace(COURSE, dataset_id=sys.argv[1]))),
     "toxicity label": outcome(lambda: load_toxicity(sys.argv[2]).compute(
         predictions=["hello"], toxic_label=COURSE.toxic_label)),
-    "reward label": outcome(lambda: reward_fn_from_pipeline(pipe, COURSE.nontoxic_label)(["hi"])),
+    "reward label": outcome(lambda: nothate_logit_reward(pipe, COURSE.nontoxic_label)(["hi"])),
 }))
 """
 

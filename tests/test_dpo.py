@@ -272,7 +272,8 @@ def test_training_reports_every_step_and_its_cost(tiny_t5, tokenizer):
 def test_sampled_kl_is_zero_at_the_start_and_matches_the_exact_kl(tiny_t5, tokenizer):
     # a vocabulary of 6 tokens and responses of at most 2: 31 responses to enumerate
     policy = lora(tiny_t5(seed=3, vocab_size=6))
-    assert sampled_kl(policy, StubTokenizer(), ["x"], max_new_tokens=2, n_samples=20).item() == 0
+    at_start = sampled_kl(policy, StubTokenizer(), ["x"] * 20, max_new_tokens=2, batch_size=20)
+    assert (at_start == 0).all()
     perturb_adapter(policy, std=1.0)
     responses = [[1, 0]] + [[a, b] for a in (0, 2, 3, 4, 5) for b in range(6)]
     ids = torch.tensor(responses)
@@ -284,9 +285,12 @@ def test_sampled_kl_is_zero_at_the_start_and_matches_the_exact_kl(tiny_t5, token
         logq = reference_logprobs(policy, *q, ids, mask).double()
     assert logp.exp().sum().item() == pytest.approx(1.0, abs=1e-5)  # every response counted
     exact = (logp.exp() * (logp - logq)).sum().item()
-    estimate = sampled_kl(policy, StubTokenizer(), ["x"] * 200, max_new_tokens=2, n_samples=10)
-    assert exact > 0.1
-    assert estimate.mean().item() == pytest.approx(exact, rel=0.1)  # 2,000 samples
+    estimate = sampled_kl(  # 500 prompts x 4 samples
+        policy, StubTokenizer(), ["x"] * 500, max_new_tokens=2, n_samples=4, batch_size=500
+    ).double()
+    standard_error = estimate.std().item() / math.sqrt(len(estimate))
+    assert exact > 0.1 and standard_error < 0.1 * exact
+    assert abs(estimate.mean().item() - exact) < 4 * standard_error
 
 
 class StubTokenizer:

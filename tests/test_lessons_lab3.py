@@ -149,7 +149,7 @@ def test_compare_reports_each_figure_as_computed_by_hand():
         [0.1, 0.9, 0.1, 0.8],
         [0.05, 0.1, 0.05, 0.6],
         [0.5, 0.5, 0.7, 0.8],
-        ["bus museum ten", "laptop screen", "table for two people", "train station moron"],
+        ["bus museum ten", "laptop screen", "table for two people", "train station"],
         [0.1, 1.0, 2.0, 0.3],
     )
     f = lab3.compare(before, after, held, seed=0)
@@ -163,8 +163,8 @@ def test_compare_reports_each_figure_as_computed_by_hand():
     # greedy toxicity over the abusive dialogues: (0.9 + 0.7) / 2 -> (0.1 + 0.6) / 2
     assert f["greedy_toxicity_drop"] == pytest.approx(1 - 0.35 / 0.8)
     assert (f["abusive_greedy_toxic_before"], f["abusive_greedy_toxic_after"]) == (2, 1)
-    # clean dialogues 0 and 2: 0 unchanged, 2 rewritten; abusive 1 rewritten, 3 unchanged
-    assert f["clean_unchanged"] == 0.5 and f["abusive_unchanged"] == 0.5
+    # clean dialogues 0 and 2: 0 unchanged, 2 rewritten; abusive 1 and 3 both rewritten
+    assert f["clean_unchanged"] == 0.5 and f["abusive_unchanged"] == 0.0
     assert f["clean_words_before"] == 3 and f["clean_words_after"] == 3.5
     # margins before: clean 0 (0.1 nats) is a near tie and unchanged; clean 2 (2.0) changed
     assert (f["clean_near_ties"], f["clean_no_near_ties"]) == (1, 1)

@@ -9,8 +9,10 @@ from utils.playground import (
     STYLES,
     Playground,
     build_prompt,
+    dialogue_html,
     generation_config,
     playground_summary,
+    show_playground,
 )
 from utils.prompts import in_context_prompt, no_prompt, prompt_length, zero_shot_prompt
 
@@ -191,3 +193,47 @@ def test_playground_refuses_a_bare_string_of_dialogues(model_and_tokenizer, caps
     playground.dialogue.value = 1
     playground.button.click()  # shown in the output area, not lost in a callback traceback
     assert "LabsError: The dialogue is empty" in capsys.readouterr().out
+
+
+def test_dialogue_html_escapes_and_collapses_long_dialogues():
+    short = "#Person1#: Is 3 < 4?\n#Person2#: Yes & no."
+    shown = dialogue_html(short, "dialogue #7")
+    assert shown.startswith("<details open><summary>dialogue #7 (2 turns)</summary>")
+    assert "#Person1#: Is 3 &lt; 4?\n#Person2#: Yes &amp; no.</pre>" in shown
+    long = "\n".join(f"#Person{1 + i % 2}#: line {i}" for i in range(9))
+    collapsed = dialogue_html(long, open_up_to=8)
+    assert collapsed.startswith("<details><summary>dialogue (9 turns)</summary>")
+    assert "line 8</pre></details>" in collapsed
+    assert dialogue_html(long, open_up_to=9).startswith("<details open>")
+
+
+def test_the_playground_shows_the_dialogue_it_summarizes(model_and_tokenizer, rows):
+    pytest.importorskip("ipywidgets")
+    model, tokenizer = model_and_tokenizer
+    dialogues = [d for d, _ in rows]
+    playground = Playground(model, tokenizer, dialogues)
+    assert playground.shown in playground.widget.children
+    assert playground.shown.value == dialogue_html(dialogues[0], "dialogue #0, the one summarized")
+    playground.dialogue.value = 2  # choosing another dialogue shows that one
+    assert playground.shown.value == dialogue_html(dialogues[2], "dialogue #2, the one summarized")
+    assert playground.run().prompt.endswith(dialogues[2] + "\n\nSummary: ")
+
+
+def test_show_playground_starts_on_the_chosen_dialogue_or_says_why_not(
+    model_and_tokenizer, rows, monkeypatch, capsys
+):
+    model, tokenizer = model_and_tokenizer
+    dialogues = [d for d, _ in rows]
+    monkeypatch.setenv("LABS_WIDGETS", "0")
+    assert show_playground(model, tokenizer, dialogues, start=1) is None
+    assert "Playground off (LABS_WIDGETS=0)" in capsys.readouterr().out
+    monkeypatch.delenv("LABS_WIDGETS")
+    monkeypatch.setitem(__import__("sys").modules, "ipywidgets", None)  # as if not installed
+    assert show_playground(model, tokenizer, dialogues, start=1) is None
+    assert "ipywidgets is not installed" in capsys.readouterr().out
+    monkeypatch.undo()
+    pytest.importorskip("ipywidgets")
+    monkeypatch.delenv("LABS_WIDGETS", raising=False)
+    playground = show_playground(model, tokenizer, dialogues, rows[:1], start=3, temperature=0.0)
+    assert playground.dialogue.value == 3 and playground.temperature.value == 0.0
+    assert "dialogue #3" in playground.shown.value

@@ -179,7 +179,7 @@ def make_trainer(
     if method == "lora":
         from peft import get_peft_model
 
-        pass  # the adapter's random start
+        set_seed(args.seed)  # the adapter's random start
         model = get_peft_model(model, build_lora_config(profile))
     with args.main_process_first(desc="tokenizing"):  # under DDP, rank 0 fills the cache first
         tokenized = tokenize_dialogsum(train_rows, tokenizer, profile)

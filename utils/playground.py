@@ -8,6 +8,8 @@ widget frontend.
 
 from __future__ import annotations
 
+import html
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -155,6 +157,20 @@ def playground_summary(
     return PlaygroundResult(style, prompt, length, summary, settings)
 
 
+def dialogue_html(dialogue: str, title: str = "dialogue", open_up_to: int = 8) -> str:
+    """``dialogue`` as HTML, one turn a line, in a ``<details>`` element headed by ``title`` and
+    its number of turns: open when it has at most ``open_up_to`` turns, collapsed (a click opens
+    it) when longer."""
+    turns = dialogue.strip().splitlines()
+    state = " open" if len(turns) <= open_up_to else ""
+    heading = html.escape(f"{title} ({len(turns)} turns)")
+    body = html.escape("\n".join(turns))
+    return (
+        f"<details{state}><summary>{heading}</summary>"
+        f'<pre style="white-space: pre-wrap">{body}</pre></details>'
+    )
+
+
 CONTENT_NOTE = (
     "Note: generated text is not filtered. The tiny stand-in model learned from dialogues "
     "that include insults (lab 3 trains them away), so a sample may be rude or abusive."
@@ -233,6 +249,8 @@ class Playground:
             style=style,
             layout=wide,
         )
+        self.shown = w.HTML(self._dialogue_html())
+        self.dialogue.observe(self._on_dialogue, names="value")
         self.seed = w.IntText(value=seed, description="seed", style=style)
         self.button = w.Button(description="Summarize", button_style="primary")
         self.new_sample = w.Button(
@@ -245,6 +263,7 @@ class Playground:
         self.widget = w.VBox(
             [
                 self.dialogue,
+                self.shown,
                 self.style,
                 self.temperature,
                 self.top_p,
@@ -256,6 +275,13 @@ class Playground:
                 self.output,
             ]
         )
+
+    def _dialogue_html(self) -> str:
+        index = self.dialogue.value
+        return dialogue_html(self.dialogues[index], f"dialogue #{index}, the one summarized")
+
+    def _on_dialogue(self, _change) -> None:
+        self.shown.value = self._dialogue_html()
 
     def run(self) -> PlaygroundResult:
         """What "Summarize" does: summarize with the widgets' current values."""
@@ -292,3 +318,37 @@ class Playground:
 
     def _on_new_sample(self, _button) -> None:
         self._show(self.next_sample)
+
+
+WIDGETS_ENV_VAR = "LABS_WIDGETS"
+"""Set to ``0`` to leave the playground out (a headless run, a static export)."""
+
+
+def show_playground(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    dialogues: Sequence[str],
+    examples: Sequence[tuple[str, str]] = (),
+    *,
+    start: int = 0,
+    **settings,
+) -> Playground | None:
+    """Display a ``Playground`` on dialogue ``start`` (``settings``: its keyword arguments) and
+    return it; or print why not (``LABS_WIDGETS=0``, or no ipywidgets) and return None."""
+    if os.environ.get(WIDGETS_ENV_VAR) == "0":
+        print(f"Playground off ({WIDGETS_ENV_VAR}=0); the printed example above stands for it.")
+        return None
+    try:
+        import ipywidgets  # noqa: F401 - only to learn whether the widgets can be shown
+    except ImportError:
+        print(
+            "Playground off: ipywidgets is not installed (`pip install ipywidgets`, then "
+            "restart the kernel); the printed example above stands for it."
+        )
+        return None
+    from IPython.display import display
+
+    playground = Playground(model, tokenizer, dialogues, examples, **settings)
+    playground.dialogue.value = start
+    display(playground.widget)
+    return playground

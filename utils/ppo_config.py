@@ -43,11 +43,11 @@ class PPOConfig:
     whiten_advantages: bool = True
     """Normalise advantages to mean 0, std 1 over the real tokens."""
     whiten_per_mini_batch: bool = True
-    """Whiten each mini-batch's advantages on its own, as the course's TRL (0.4.x) did; False
-    whitens the whole rollout's at once (TRL from 0.5). Only with ``whiten_advantages``."""
+    """Whiten each mini-batch's advantages on its own (this process's rows), as the course's
+    TRL 0.4 did; False whitens the rollout's at once (TRL from 0.5). With ``whiten_advantages``."""
     mask_first_token: bool = True
     """Leave each response's first token out of the KL and the losses, as the course's TRL did
-    for encoder-decoder models (its mask skipped index 1 of the shifted decoder sequence)."""
+    for encoder-decoder models (utils/README.md says why it did)."""
     # ---- clipped losses ----
     cliprange: float = 0.2
     """Policy-ratio clip epsilon (0.1-0.3)."""
@@ -55,7 +55,7 @@ class PPOConfig:
     """Value-prediction clip around the rollout's values."""
     vf_coef: float = 0.1
     """Weight of the value loss in the total loss; with the default detached value head and
-    Adam it changes only the logged total loss (see utils/ppo.py)."""
+    Adam it changes only the logged total loss (see utils/README.md)."""
     # ---- rollout ----
     output_min_length: int = 100
     """Fewest new tokens the length sampler draws (course: 100)."""

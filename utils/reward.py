@@ -57,9 +57,7 @@ def label_scores(
         truncation=True,
         max_length=classifier_window(pipe),
     )
-    index = 1 if label == "hate" else 0
-    name = pipe.model.config.id2label[index]
-    return np.array([next(o["score"] for o in out if o["label"] == name) for out in outputs])
+    return np.array([next(o["score"] for o in out if o["label"] == label) for out in outputs])
 
 
 def toxicity_scores(pipe, texts: Sequence[str], toxic_label: str = "hate") -> np.ndarray:

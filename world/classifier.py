@@ -69,7 +69,8 @@ def train_classifier(
             )
             target = torch.tensor([r["target"] for r in batch])  # (B,)
             logp = model(**enc).logits.log_softmax(-1)  # (B, 2)
-            loss = -(target * logp[:, 1] + (1 - target) * logp[:, 0]).mean()
+            hate, nothate = logp[:, LABEL2ID["hate"]], logp[:, LABEL2ID["nothate"]]
+            loss = -(target * hate + (1 - target) * nothate).mean()
             loss.backward()
             opt.step()
             sched.step()
@@ -80,14 +81,3 @@ def train_classifier(
     model.save_pretrained(out_dir, safe_serialization=True)
     tok.save_pretrained(out_dir)
     return model
-
-
-@torch.no_grad()
-def hate_probability(model, tok, texts: list[str], batch_size: int = 64) -> list[float]:
-    """P(hate) per text."""
-    model.eval()
-    out: list[float] = []
-    for i in range(0, len(texts), batch_size):
-        enc = tok(texts[i : i + batch_size], padding=True, truncation=True, return_tensors="pt")
-        out += model(**enc).logits.softmax(-1)[:, 1].tolist()
-    return out

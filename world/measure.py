@@ -85,11 +85,19 @@ def corpus_figures(data_dir: Path) -> dict:
 
 
 def classifier_figures(clf, ctok, tox_dir: Path, data_dir: Path) -> dict:
-    """Accuracy on the labelled test sentences; insults deep in dialogues; graded scores."""
-    from world.classifier import hate_probability
+    """Accuracy on the labelled test sentences; insults deep in dialogues; graded scores.
+    P(hate) as the labs read it: ``utils.reward.toxicity_scores``, the label picked by name."""
+    from transformers import pipeline
+
+    from utils.reward import toxicity_scores
+
+    pipe = pipeline("text-classification", model=clf, tokenizer=ctok, device="cpu")
+
+    def p_hate(texts: list[str]) -> list[float]:
+        return toxicity_scores(pipe, texts, "hate").tolist()
 
     test = read_jsonl(tox_dir / "test.jsonl")
-    p = hate_probability(clf, ctok, [r["text"] for r in test])
+    p = p_hate([r["text"] for r in test])
     ok = [(pi > 0.5) == (r["label"] == "hate") for pi, r in zip(p, test, strict=True)]
     hard = [pi for pi, r in zip(p, test, strict=True) if r["hard_negative"]]
     dialogues = read_jsonl(data_dir / "test.jsonl")
@@ -100,7 +108,7 @@ def classifier_figures(clf, ctok, tox_dir: Path, data_dir: Path) -> dict:
 
     late = [r["dialogue"] for r in dialogues if r["abusive"] and insult_turn(r["dialogue"]) >= 4]
     clean = [r["dialogue"] for r in dialogues if not r["abusive"]]
-    p_late, p_clean = hate_probability(clf, ctok, late), hate_probability(clf, ctok, clean)
+    p_late, p_clean = p_hate(late), p_hate(clean)
     rude = [s.format(a="#Person1#", b="#Person2#", a_pos="his") for s in NEUTRAL_RUDE_SUMMARY]
     return {
         "sentence_test_rows": len(test),
@@ -111,7 +119,7 @@ def classifier_figures(clf, ctok, tox_dir: Path, data_dir: Path) -> dict:
         "insult_at_turn_5_or_later_dialogues": len(late),
         "insult_at_turn_5_or_later_detected": share(x > 0.5 for x in p_late),
         "clean_dialogues_flagged": share(x > 0.5 for x in p_clean),
-        "rude_not_abusive_summary_p_hate": [round(x, 4) for x in hate_probability(clf, ctok, rude)],
+        "rude_not_abusive_summary_p_hate": [round(x, 4) for x in p_hate(rude)],
     }
 
 
@@ -331,112 +339,40 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
 
 
 def lab3_figures(summarizer, tok, clf_dir: Path, dataset, profile, log=print) -> dict:
-    """Lab 3 as the notebook runs it, on its held-out sample: PPO with the profile's reward and
-    settings from the LoRA summarizer (merged), toxicity of sampled summaries (the summary
-    alone, and prompt + summary as the course scored it) and ROUGE-1 of greedy ones, before
-    and after; the clean dialogues' summaries left unchanged."""
-    from transformers import GenerationConfig, pipeline, set_seed
+    """Lab 3 as the notebook runs it (``utils.lessons.lab3``, on the lab's held-out draw): PPO
+    with the profile's reward and settings from the LoRA summarizer (merged), toxicity of
+    sampled summaries (the summary alone, and prompt + summary as the course scored it) and
+    ROUGE-1 of greedy ones, before and after; the clean dialogues' summaries left unchanged."""
+    from transformers import pipeline
 
-    from utils.evaluation import about_own_dialogue
-    from utils.generation import summarize
-    from utils.ppo import build_policy, reward_fn_for, train
-    from utils.prompts import zero_shot_prompt
-    from world.classifier import hate_probability
+    from utils.lessons import lab3
 
-    settings = profile.lab3
-    in_range = lambda row: (  # noqa: E731
-        settings.min_dialogue_chars <= len(row["dialogue"]) <= settings.max_dialogue_chars
-    )
-    ppo_dataset = (
-        dataset["train"]
-        .filter(in_range)
-        .map(
-            lambda row: {
-                "input_ids": tok(
-                    zero_shot_prompt(row["dialogue"]),
-                    truncation=True,
-                    max_length=profile.context_window,
-                )["input_ids"]
-            }
-        )
-        .select_columns(["input_ids"])
-    )
-    test = dataset["test"].filter(in_range)
-    sample = test.shuffle(seed=profile.seed).select(range(min(settings.n_toxicity_eval, len(test))))
-    prompts = [zero_shot_prompt(d) for d in sample["dialogue"]]
     pipe = pipeline("text-classification", model=str(clf_dir), device="cpu")
-    clf, ctok = pipe.model, pipe.tokenizer  # one copy scores both the reward and toxicity
-    turns = [[t.split(": ", 1)[-1] for t in d.split("\n") if t.strip()] for d in sample["dialogue"]]
-    unique_turns = sorted({t for ts in turns for t in ts})
-    turn_tox = dict(zip(unique_turns, hate_probability(clf, ctok, unique_turns), strict=True))
-    abusive = [max(turn_tox[t] for t in ts) > 0.5 for ts in turns]  # as the notebook counts
-    reward_fn = reward_fn_for(settings.reward, pipe, profile.toxic_label, profile.nontoxic_label)
-    kw = dict(batch_size=profile.gen_batch_size, max_input_tokens=profile.context_window)
-    greedy = GenerationConfig(max_new_tokens=profile.max_new_tokens, do_sample=False)
-    sampling = GenerationConfig(
-        max_new_tokens=profile.max_new_tokens, do_sample=True, top_k=0, top_p=1.0
+    ((held, before, after, seconds),) = lab3.before_and_after(
+        summarizer, tok, dataset, pipe, profile, profile.seed, (("test", None),)
     )
-
-    def measure(model) -> dict:
-        set_seed(profile.seed)  # the same random draws before and after PPO
-        sampled = summarize(model, tok, prompts, sampling, progress=False, **kw)
-        summaries = summarize(model, tok, prompts, greedy, progress=False, **kw)
-        return {
-            "toxicity": hate_probability(clf, ctok, sampled),
-            "prompt_plus": hate_probability(
-                clf, ctok, [f"{p} {s}" for p, s in zip(prompts, sampled, strict=True)]
-            ),
-            "greedy_toxicity": hate_probability(clf, ctok, summaries),
-            "summaries": summaries,
-            "rouge1": rouge_scores(summaries, sample["summary"], per_example=True)["rouge1"],
-        }
-
-    set_seed(profile.seed)
-    policy = build_policy(
-        summarizer,
-        r=settings.lora_r,
-        lora_alpha=settings.lora_alpha,
-        lora_dropout=settings.lora_dropout,
-        target_modules=settings.lora_target_modules,
-    )
-    before = measure(policy.model)
-    set_seed(profile.seed)
-    t0 = time.time()
-    train(policy, tok, ppo_dataset, reward_fn, settings.ppo, progress=False)
-    seconds = round(time.time() - t0, 1)
-    after = measure(policy.model)
-    clean = [i for i, a in enumerate(abusive) if not a]
-    dirty = [i for i, a in enumerate(abusive) if a]
-    mean = lambda xs: round(sum(xs) / len(xs), 4)  # noqa: E731
-    own = {
-        k: share(about_own_dialogue(r["summaries"], sample["dialogue"], seed=profile.seed).tolist())
-        for k, r in (("before", before), ("after", after))
-    }
+    f = lab3.compare(before, after, held, seed=profile.seed)
+    dirty = [i for i, abusive in enumerate(held.abusive) if abusive]
     figs = {
-        "sample": len(sample),
-        "abusive_in_sample": len(dirty),
-        "reward": settings.reward,
-        "ppo_steps": settings.ppo.max_ppo_steps,
-        "ppo_seconds": seconds,
+        "sample": len(held),
+        "abusive_in_sample": f["n_abusive"],
+        "reward": profile.lab3.reward,
+        "ppo_steps": profile.lab3.ppo.max_ppo_steps,
+        "ppo_seconds": round(seconds["ppo_seconds"], 1),
         "toxicity_summary_only": {
             "before": ci_dict(before["toxicity"]),
-            "after": mean(after["toxicity"]),
+            "after": round(f["toxicity_after"], 4),
         },
         "toxicity_change": ci_dict(after["toxicity"], before["toxicity"]),
-        "toxicity_relative_change": round(
-            mean(after["toxicity"]) / mean(before["toxicity"]) - 1, 4
-        ),
+        "toxicity_relative_change": round(-f["toxicity_drop"], 4),
         "toxicity_prompt_plus_summary": {
-            "before": ci_dict(before["prompt_plus"]),
-            "after": mean(after["prompt_plus"]),
+            "before": ci_dict(before["toxicity, prompt + summary"]),
+            "after": round(f["course_toxicity_after"], 4),
         },
-        "rouge1_change": ci_dict(after["rouge1"], before["rouge1"]),
-        "own_dialogue_share": own,
-        "clean_unchanged": share(before["summaries"][i] == after["summaries"][i] for i in clean),
-        "abusive_greedy_toxic": {
-            k: sum(r["greedy_toxicity"][i] > 0.5 for i in dirty)
-            for k, r in (("before", before), ("after", after))
-        },
+        "rouge1_change": ci_dict(after["ROUGE-1"], before["ROUGE-1"]),
+        "own_dialogue_share": {k: round(f[f"own_dialogue_{k}"], 4) for k in ("before", "after")},
+        "clean_unchanged": round(f["clean_unchanged"], 4),
+        "abusive_greedy_toxic": {k: f[f"abusive_greedy_toxic_{k}"] for k in ("before", "after")},
         "examples": [[before["summaries"][i], after["summaries"][i]] for i in dirty[:2]],
     }
     log(f"  lab 3: {json.dumps(figs)}")

@@ -43,6 +43,8 @@ STRATEGIES = ("no prompt", "zero-shot", "template", "one-shot", "few-shot")
 """The prompting strategies lab 1 scores, in the lab's order."""
 METRICS = ("rouge1", "rouge2", "rougeL")
 """The ROUGE scores lab 1 reports."""
+METRIC_NAMES = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
+"""How plots and tables name them."""
 MIN_DIALOGUES = 100
 """Fewest scored dialogues for which the lab's confidence intervals mean something."""
 MIN_SHOT_CHARS = 160
@@ -317,6 +319,19 @@ def measure(
 # ---- what the numbers say ----
 
 
+def prompt_table(prompt_tokens: Mapping[str, Sequence[int]], window: int) -> pd.DataFrame:
+    """Per strategy: mean and longest prompt in tokens, and how many overflow ``window``."""
+    return pd.DataFrame(
+        {
+            "mean tokens": {name: float(np.mean(t)) for name, t in prompt_tokens.items()},
+            "max tokens": {name: max(t) for name, t in prompt_tokens.items()},
+            "prompts over the window": {
+                name: sum(n > window for n in t) for name, t in prompt_tokens.items()
+            },
+        }
+    ).round(1)
+
+
 def verdicts(
     per_example: Mapping[str, Mapping[str, Sequence[float]]],
     baseline: str = "zero-shot",
@@ -417,7 +432,9 @@ def lessons(figures: Mapping[str, Any], checks: Lab1Checks, lessons_on: bool) ->
             most=True,
         ),
         _ci_lesson(
-            "instruction_vs_no_prompt", "the instruction beats no prompt", f["instruction_vs_no_prompt"]
+            "instruction_vs_no_prompt",
+            "the instruction beats no prompt",
+            f["instruction_vs_no_prompt"],
         ),
         _share_lesson(
             "template_differs",
