@@ -317,8 +317,9 @@ def test_the_spread_reads_lab_3_rows_of_one_key(tmp_path):
     runs = lab3.benchmark_runs(path)
     assert sorted(runs["value"]) == [0.10, 0.2, 0.25, 0.30]
     assert lab3.spread_summary(runs).splitlines() == [
-        "test: 3 runs, toxicity change from -30% to -10% (median -25%); the lesson held in 2",
-        "validation: 1 runs, toxicity change from -20% to -20% (median -20%); the lesson held in 1",
+        "test: 3 runs, toxicity change from -30% to -10% (median -25%); the lesson held in 2 of 3",
+        "validation: 1 runs, toxicity change from -20% to -20% (median -20%); the lesson held in 1 "
+        "of 1",
     ]
     assert not lab3.is_placeholder(runs)
     ax = lab3.spread_figure(runs, this_run=0.28).axes[0]
@@ -336,7 +337,10 @@ def test_placeholder_rows_say_so_and_a_missing_file_says_what_to_run(tmp_path):
     )  # fmt: skip
     runs = lab3.benchmark_runs(path)
     assert lab3.is_placeholder(runs)
-    assert "PLACEHOLDER" in lab3.spread_summary(runs)
+    assert lab3.spread_summary(runs).splitlines() == [
+        "test: 1 runs, toxicity change from +0% to +0% (median +0%); the lesson held in 0 of 1",
+        "PLACEHOLDER rows, not measured: run benchmarks/lessons.py --labs 3",
+    ]
     assert "PLACEHOLDER" in lab3.spread_figure(runs).axes[0].get_title()
     with pytest.raises(LabsError, match="benchmarks/lessons.py --labs 3"):
         lab3.benchmark_runs(tmp_path / "absent.csv")

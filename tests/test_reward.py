@@ -12,7 +12,9 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipe
 
 from utils.errors import LabsError
 from utils.paths import TINY_CLASSIFIER_DIR
+from utils.profiles import REWARDS
 from utils.reward import (
+    REWARD_BUILDERS,
     classifier_window,
     label_scores,
     nothate_logit_reward,
@@ -89,6 +91,7 @@ def test_the_two_rewards_and_the_profiles_choice_of_them(pipe):
     assert torch.equal(reward_fn_for("toxicity penalty", pipe, "hate", "nothate")(TEXTS), penalty)
     with pytest.raises(LabsError, match="Unknown reward 'toxicity'"):
         reward_fn_for("toxicity", pipe)
+    assert set(REWARDS) == set(REWARD_BUILDERS)  # every reward a profile may name is built
 
 
 def test_texts_past_the_window_are_cut_to_it():

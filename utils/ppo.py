@@ -53,10 +53,9 @@ class ValueHeadPolicy(nn.Module):
     ``forward`` returns ``(logits, values)``: (B, T, V) and (B, T); ``values[:, t]`` is the
     value of the state before token t is emitted. ``disable_adapter()`` gives the reference.
 
-    ``detach_value_head`` (default True) feeds the head detached states: the value loss trains
-    the head alone, so ``vf_coef`` cannot weigh critic against policy (under Adam it changes
-    only the logged total loss). False lets the value loss reach the LoRA weights through the
-    decoder, as TRL's value-head model does. ``forward`` reads it on every call.
+    ``detach_value_head`` (default True, read on every call) feeds the head detached states:
+    the value loss trains the head alone (so ``vf_coef`` has no effect under Adam). False lets
+    it reach the LoRA weights through the decoder, as TRL's value-head model does.
     """
 
     def __init__(self, model: nn.Module, detach_value_head: bool = True):
@@ -138,12 +137,9 @@ def build_policy(
 
 
 def disable_dropout(model: nn.Module) -> None:
-    """Set every dropout probability to 0, as TRL's PPOv2 and RLOO trainers do.
-
-    Without dropout the policy that scores a rollout is the one that sampled it (the PPO ratio
-    is exactly 1 before the first update), and train vs eval mode only decides whether
-    activation checkpointing is on.
-    """
+    """Set every dropout probability to 0, as TRL's PPOv2 and RLOO trainers do: the policy
+    that scores a rollout is the one that sampled it (the ratio is 1 before the first update),
+    and train vs eval mode only decides whether activation checkpointing is on."""
     for module in model.modules():
         if isinstance(module, nn.Dropout):
             module.p = 0.0
@@ -681,11 +677,8 @@ def train(
     shuffle_gen = torch.Generator().manual_seed(rank_seed)
     result = PPOResult()
     batches = _cycle(loader)
-    bar = tqdm(
-        range(config.max_ppo_steps),
-        desc="PPO steps",
-        disable=not (progress and accelerator.is_main_process),
-    )
+    show = progress and accelerator.is_main_process
+    bar = tqdm(range(config.max_ppo_steps), desc="PPO steps", disable=not show)
     for step in bar:
         batch = next(batches)
         stats, texts = ppo_step(

@@ -81,7 +81,7 @@ def nothate_logit_reward(pipe, label: str = "nothate", batch_size: int = 16) -> 
 def toxicity_penalty_reward(pipe, label: str = "hate", batch_size: int = 16) -> RewardFn:
     """Reward = minus the probability of the toxic ``label``: 0 for a clean text, down to -1.
     Every clean summary scores (nearly) the same zero, which leaves PPO nothing to reinforce
-    there (lab 3, 3.3, says why that matters)."""
+    there (the tiny profile's reward; ``utils/profiles.py`` says why)."""
     check_label(pipe, label)
 
     def reward_fn(texts: list[str]) -> torch.Tensor:

@@ -12,7 +12,6 @@ sample. CIs: paired percentile bootstrap, 95%.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import torch
@@ -20,12 +19,10 @@ import torch
 from utils.evaluation import (
     about_own_dialogue,
     bootstrap_ci,
-    content_rouge1,
     content_words,
     copies_example,
     distinct_n,
     has_non_word,
-    has_repeated_ngram,
     in_person_style,
     rouge_scores,
     vocabulary,
@@ -267,15 +264,9 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     from dataclasses import replace
 
     from datasets import load_dataset
-    from peft import get_peft_model
-    from transformers import (
-        AutoModelForSeq2SeqLM,
-        AutoTokenizer,
-        DataCollatorForSeq2Seq,
-        Seq2SeqTrainer,
-    )
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from utils.finetune import build_lora_config, build_training_args, tokenize_dialogsum
+    from utils.lessons import lab2
     from utils.profiles import get_profile
 
     profile = replace(
@@ -287,52 +278,40 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     tok = AutoTokenizer.from_pretrained(t5_dir)
     files = {s: str(data_dir / f"{s}.jsonl") for s in ("train", "validation", "test")}
     dataset = load_dataset("json", data_files=files)
-    tokenized = tokenize_dialogsum(dataset, tok, profile)
-    collator = DataCollatorForSeq2Seq(tok, label_pad_token_id=-100)
-    test = read_jsonl(data_dir / "test.jsonl")
-    prompts = [INSTRUCTION_TEMPLATE.format(dialogue=r["dialogue"]) for r in test]
-    refs, dialogues = [r["summary"] for r in test], [r["dialogue"] for r in test]
-    models, seconds = {"base": AutoModelForSeq2SeqLM.from_pretrained(t5_dir)}, {}
-    for method in ("full", "lora"):
-        torch.manual_seed(profile.seed)
-        model = AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
-        if method == "lora":
-            model = get_peft_model(model, build_lora_config(profile))
-        args = build_training_args(
-            profile, method, work / f"{method}-trainer", disable_tqdm=True, logging_steps=100
-        )
-        t0 = time.time()
-        Seq2SeqTrainer(
-            model=model,
-            args=args,
-            data_collator=collator,
-            train_dataset=tokenized["train"],
-            processing_class=tok,
-        ).train()
-        seconds[method] = round(time.time() - t0, 1)
-        models[method] = model.merge_and_unload() if method == "lora" else model
-        log(f"  lab 2: {method} fine-tuning took {seconds[method]} s")
-    outs = {k: generate(m, tok, prompts) for k, m in models.items()}
-    scores = {k: rouge_scores(v, refs, per_example=True) for k, v in outs.items()}
-    content = {k: content_rouge1(v, refs).tolist() for k, v in outs.items()}
+    trained = lab2.train(profile, dataset, tok, work)  # lab 2's recipe, both methods
+    for method, seconds in trained.seconds.items():
+        log(f"  lab 2: {method} fine-tuning took {seconds:.1f} s")
+    test = dataset["test"]
+    base = AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
+    outs = lab2.summaries_of({"base": base, **trained.models}, tok, test["dialogue"], profile)
+    measured = lab2.measure(outs, test["summary"], test["dialogue"], seed=profile.seed)
+
+    def rounded(ci) -> dict:
+        return {"mean": round(ci.mean, 4), "low": round(ci.low, 4), "high": round(ci.high, 4)}
+
+    quality, name = measured["quality"], {"base": "base", "full": "full", "LoRA": "lora"}
     figs: dict = {
-        "n_test": len(test),
-        "train_seconds": seconds,
-        "rouge1": {k: round(sum(s["rouge1"]) / len(test), 4) for k, s in scores.items()},
-        "content_rouge1": {k: round(sum(v) / len(v), 4) for k, v in content.items()},
+        "n_test": measured["n"],
+        "train_seconds": {name[k]: round(v, 1) for k, v in trained.seconds.items()},
+        "rouge1": {
+            name[k]: round(sum(v["ROUGE-1"]) / len(v["ROUGE-1"]), 4)
+            for k, v in measured["per_example"].items()
+        },
+        "content_rouge1": {name[k]: round(q["content_rouge1"], 4) for k, q in quality.items()},
     }
-    for k in ("full", "lora"):
-        figs[k] = {
-            "rouge1_gain": ci_dict(scores[k]["rouge1"], scores["base"]["rouge1"]),
-            "rouge2_gain": ci_dict(scores[k]["rouge2"], scores["base"]["rouge2"]),
-            "content_rouge1_gain": ci_dict(content[k], content["base"]),
-            "loop_share": share(has_repeated_ngram(o) for o in outs[k]),
-            "own_dialogue_share": own_share(outs[k], dialogues),
+    for k, gains in measured["gains"].items():
+        figs[name[k]] = {
+            "rouge1_gain": rounded(gains["ROUGE-1"]),
+            "rouge2_gain": rounded(gains["ROUGE-2"]),
+            "content_rouge1_gain": rounded(gains["content-word ROUGE-1"]),
+            "loop_share": round(quality[k]["loop_share"], 4),
+            "own_dialogue_share": round(quality[k]["own_dialogue"], 4),
             "examples": outs[k][:3],
         }
-    figs["base_own_dialogue_share"] = own_share(outs["base"], dialogues)
-    figs["lora_minus_full_rouge1"] = ci_dict(scores["lora"]["rouge1"], scores["full"]["rouge1"])
+    figs["base_own_dialogue_share"] = round(quality["base"]["own_dialogue"], 4)
+    figs["lora_minus_full_rouge1"] = rounded(measured["lora_minus_full"])
     log(f"  lab 2: {json.dumps({k: v for k, v in figs.items()})}")
+    models = {"lora": trained.models["LoRA"].merge_and_unload()}  # lab 3's starting policy
 
     figs["lab3"] = lab3_figures(models["lora"], tok, clf_dir, dataset, profile, log=log)
     return figs

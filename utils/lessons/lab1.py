@@ -267,14 +267,14 @@ def measure(
         do_sample=True, temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=profile.max_new_tokens
     )
     at_one = generate(prompts["zero-shot"], unfiltered, "temperature 1.0")
-    top_t, k = max(settings.temperatures), settings.samples_per_setting
+    top_t, k = float(max(settings.temperatures)), settings.samples_per_setting
     hot = GenerationConfig(
         do_sample=True, temperature=top_t, top_k=0, top_p=1.0, max_new_tokens=profile.max_new_tokens
     )
     at_top: list[str] = []
     for sample in range(k):
         set_seed(seed + sample)
-        at_top += generate(prompts["zero-shot"], hot, f"temperature {top_t:g}, sample {sample + 1}")
+        at_top += generate(prompts["zero-shot"], hot, f"temperature {top_t}, sample {sample + 1}")
 
     def rouge1_ci(name: str, baseline: str) -> ConfidenceInterval:
         return bootstrap_ci(per_example[name]["rouge1"], per_example[baseline]["rouge1"], seed=seed)
@@ -311,7 +311,7 @@ def measure(
         predictions=predictions,
         per_example=per_example,
         behaviour=behaviour,
-        samples={"temperature 1.0": at_one, f"temperature {top_t:g}": at_top},
+        samples={"temperature 1.0": at_one, f"temperature {top_t}": at_top},
         figures=figures,
     )
 
@@ -391,7 +391,7 @@ def lessons(figures: Mapping[str, Any], checks: Lab1Checks, lessons_on: bool) ->
         return []
     f = figures
     n = f["n_dialogues"]
-    t = f"{f['top_temperature']:g}"
+    t = float(f["top_temperature"])
     found = [
         at_least(
             "n_dialogues",

@@ -576,11 +576,12 @@ def spread_summary(runs: pd.DataFrame) -> str:
     max over them (``runs``: ``benchmark_runs``'s rows of ``toxicity_drop``)."""
     lines = []
     for split, group in runs.groupby("split", sort=True):
-        change = -group["value"]
+        change = 0.0 - group["value"]  # 0.0 - 0.0 is 0.0, never the -0.0 that prints "-0%"
+        held = int(group["holds"].astype(str).str.lower().eq("true").sum())
         lines.append(
             f"{split}: {len(group)} runs, toxicity change from {change.min():+.0%} to "
-            f"{change.max():+.0%} (median {change.median():+.0%}); the lesson held in "
-            f"{int(group['holds'].astype(str).str.lower().eq('true').sum())}"
+            f"{change.max():+.0%} (median {change.median():+.0%}); the lesson held in {held} "
+            f"of {len(group)}"
         )
     if is_placeholder(runs):
         lines.append("PLACEHOLDER rows, not measured: run benchmarks/lessons.py --labs 3")
@@ -594,15 +595,16 @@ def spread_figure(runs: pd.DataFrame, this_run: float | None = None) -> Figure:
     import matplotlib.pyplot as plt
 
     splits = sorted(runs["split"].unique())
-    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig, ax = plt.subplots(figsize=(7.5, 3.2))
     for x, split in enumerate(splits):
         change = -runs.loc[runs["split"] == split, "value"].to_numpy(dtype=float)
         offsets = np.linspace(-0.15, 0.15, len(change)) if len(change) > 1 else [0.0]
-        ax.plot(x + np.asarray(offsets), 100 * change, "o", alpha=0.7, label=None)
+        label = "one benchmark run" if x == 0 else None
+        ax.plot(x + np.asarray(offsets), 100 * change, "o", color="C0", alpha=0.7, label=label)
     course = len(splits)
     low, median, high = (100 * COURSE_RERUNS[k] for k in ("low", "median", "high"))
-    ax.vlines(course, low, high, color="grey", linewidth=6, alpha=0.5)
-    ax.plot(course, median, "_", color="black", markersize=20, label="course's re-runs: median")
+    ax.vlines(course, low, high, color="grey", linewidth=6, alpha=0.5, label="course's re-runs")
+    ax.plot(course, median, "_", color="black", markersize=20, label="their median")
     if this_run is not None:
         x = splits.index("test") if "test" in splits else 0
         ax.plot(x, -100 * this_run, "*", color="red", markersize=14, label="this notebook's run")
@@ -614,7 +616,7 @@ def spread_figure(runs: pd.DataFrame, this_run: float | None = None) -> Figure:
     ax.set_ylabel("toxicity change after PPO (%)")
     title = "The toxicity change over many runs"
     ax.set_title(title + (" (PLACEHOLDER data)" if is_placeholder(runs) else ""))
-    ax.legend(fontsize="x-small")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
