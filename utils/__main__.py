@@ -1,5 +1,5 @@
-"""Command line: ``python -m utils run [--lab N] [--profile P]``, ``python -m utils profile``
-and ``python -m utils clean NOTEBOOK...``."""
+"""Command line: ``python -m utils run [--lab N] [--profile P]``, ``python -m utils check``,
+``python -m utils profile`` and ``python -m utils clean NOTEBOOK...``."""
 
 from __future__ import annotations
 
@@ -45,29 +45,35 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--labs-dir", type=Path, default=None, help="default: labs/")
     run.add_argument("--output-dir", type=Path, default=None, help="default: outputs/executed/")
     commands.add_parser("profile", help="print which profile auto would choose, and why")
+    commands.add_parser(
+        "check", help="is this environment ready? Python, pinned packages, device, Hub, profile"
+    )
     clean = commands.add_parser("clean", help="strip execution timestamps from notebooks")
     clean.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     try:
         if args.command == "clean":
             return _clean(args.notebooks)
+        if args.command == "check":
+            from utils.check import main as check
+
+            return check()
         from utils.profiles import get_profile
 
-        profile = get_profile(args.profile)  # prints which profile runs and why
         if args.command == "profile":
+            get_profile(args.profile)  # prints which profile runs and why
             return 0
-        from utils.paths import LABS_DIR, OUTPUTS_DIR
-        from utils.runner import DEFAULT_CELL_TIMEOUT_S, run_labs
+        from utils import paths, runner
 
-        # cell_timeout_s is a newer Profile field; fall back while an older one is loaded
-        timeout_s = getattr(profile, "cell_timeout_s", DEFAULT_CELL_TIMEOUT_S)
-        results = run_labs(
-            args.lab,
-            profile.name,
-            args.output_dir or OUTPUTS_DIR / "executed",
-            timeout_s=timeout_s,
-            labs_dir=args.labs_dir or LABS_DIR,
-        )
+        with runner.run_lock(paths.OUTPUTS_DIR):  # one run per outputs folder, checked first
+            profile = get_profile(args.profile)  # prints which profile runs and why
+            results = runner.run_labs(
+                args.lab,
+                profile.name,
+                args.output_dir or paths.OUTPUTS_DIR / "executed",
+                timeout_s=profile.cell_timeout_s,
+                labs_dir=args.labs_dir or paths.LABS_DIR,
+            )
     except LabsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -148,7 +148,7 @@ def load_dialogsum(profile: Profile) -> DatasetDict:
                 f"every split has the same columns, or {RESTORE_ASSETS}"
             )
         else:
-            hint = hub_hint(source)
+            hint = hub_hint(source, exc)
         raise LabsError(
             f"Could not load the data set {source!r}: {hint}. "
             f"(The library said: {library_reason(exc)})"

@@ -42,9 +42,20 @@ def _offline_switches() -> list[str]:
     return switches if constants.HF_HUB_OFFLINE else []
 
 
-def hub_hint(source: str) -> str:
+def timed_out(exc: BaseException | None) -> bool:
+    """True when ``exc`` or an error it was raised from is a timeout (the Hub did not answer)."""
+    seen = 0
+    while exc is not None and seen < 20:  # a chain, never a cycle, but bounded all the same
+        if isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def hub_hint(source: str, exc: BaseException | None = None) -> str:
     """What to do when ``source`` (a Hub id) could not be fetched: names the offline switch
-    when one is in force, since that, not the network, is then the cause."""
+    when one is in force, since that, not the network, is then the cause, and says so when
+    the Hub did not answer in time (``exc``, the library's error, shows it)."""
     offline = _offline_switches()
     if offline:
         return (
@@ -52,6 +63,16 @@ def hub_hint(source: str) -> str:
             f"and {source!r} is not in the local cache. Either unset it (`unset "
             f"{' '.join(offline)}`) on a machine with internet access so the course profile can "
             f"download it once, or run the offline stand-ins with `LABS_PROFILE=tiny`"
+        )
+    if timed_out(exc):
+        from huggingface_hub import constants
+
+        return (
+            f"the Hugging Face Hub at {constants.ENDPOINT} did not answer (it waited "
+            f"{constants.HF_HUB_ETAG_TIMEOUT} s per request, with retries), and {source!r} is not "
+            f"in the local cache. Check the internet connection and any proxy (HTTPS_PROXY), or "
+            f"HF_ENDPOINT if you set it, then rerun; or run the offline stand-ins with "
+            f"`LABS_PROFILE=tiny`"
         )
     return (
         f"the course profile downloads {source!r} from the Hugging Face Hub (or reads it from the "
@@ -87,7 +108,7 @@ def explain_load_errors(what: str, source: str) -> Iterator[None]:
         elif is_local:
             hint = f"the folder exists but does not hold a loadable {what}: {RESTORE_ASSETS}"
         else:
-            hint = hub_hint(source)
+            hint = hub_hint(source, exc)
         raise LabsError(
             f"Could not load the {what} from {source!r}: {hint}. "
             f"(The library said: {library_reason(exc)})"

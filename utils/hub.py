@@ -9,16 +9,26 @@ Hub or its local cache, and a GPU: on a laptop CPU lab 2 alone takes the better 
 3. every course artefact (model, data set, classifier) in the cache, else the configured
    endpoint (``HF_ENDPOINT``, read through ``huggingface_hub.constants.ENDPOINT``, so mirrors
    and local hubs count) answering within 3 s.
+
+It also bounds how long a lab waits on the Hub (``bound_hub_wait``, ``require_hub``): a Hub that
+accepts connections but never answers (a captive portal, a firewall) ends in one clear error
+within seconds instead of minutes of silent retries.
 """
 
 from __future__ import annotations
 
 import os
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+from utils.errors import LabsError
+
 ENDPOINT_TIMEOUT_S = 3.0
 """How long ``auto`` waits for the Hub endpoint to answer."""
+HUB_TIMEOUT_S = 10
+"""Seconds the labs wait for one answer from the Hub (connect or read) before giving up:
+huggingface_hub's own default for its metadata requests; ``HF_HUB_ETAG_TIMEOUT`` changes it."""
 FORCE_HINT = "set LABS_PROFILE=course to run the course's models anyway"
 
 _TRUE = ("1", "on", "true", "yes")
@@ -132,4 +142,109 @@ def resolve_auto(course) -> tuple[str, str]:
     return "tiny", (
         f"a GPU ({accelerator}), but {hub_endpoint()} did not answer within "
         f"{ENDPOINT_TIMEOUT_S:.0f} s and the cache lacks {', '.join(missing)}"
+    )
+
+
+def hub_timeout_s() -> int:
+    """Seconds to wait for one answer from the Hub: ``HF_HUB_ETAG_TIMEOUT``, else 10."""
+    text = os.environ.get("HF_HUB_ETAG_TIMEOUT", "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else HUB_TIMEOUT_S
+
+
+def _bound_request(request) -> None:
+    """httpx request hook: give every unset timeout (connect, read, write, pool) a bound."""
+    bound = float(hub_timeout_s())
+    timeouts = dict(request.extensions.get("timeout") or {})
+    for kind in ("connect", "read", "write", "pool"):
+        if timeouts.get(kind) is None:
+            timeouts[kind] = bound
+    request.extensions["timeout"] = timeouts
+
+
+def _bounded_client():
+    """huggingface_hub's default HTTP client, plus ``_bound_request``."""
+    from huggingface_hub.utils._http import default_client_factory
+
+    client = default_client_factory()
+    client.event_hooks["request"].append(_bound_request)
+    return client
+
+
+def bound_hub_wait() -> None:
+    """Bound every wait on the Hub, through the libraries' own settings; call it before
+    huggingface_hub is imported (``start_lab`` does).
+
+    ``HF_HUB_ETAG_TIMEOUT`` and ``HF_HUB_DOWNLOAD_TIMEOUT`` (read when huggingface_hub is first
+    imported) get ``HUB_TIMEOUT_S`` unless the user set them. Some of its requests (the
+    revision lookup of ``from_pretrained``) pass no timeout at all, which means wait forever:
+    the client it uses (``huggingface_hub.set_client_factory``) gives those the same bound.
+    """
+    for name in ("HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT"):
+        os.environ.setdefault(name, str(HUB_TIMEOUT_S))
+    try:
+        from huggingface_hub import set_client_factory
+        from huggingface_hub.utils._http import default_client_factory  # noqa: F401
+    except ImportError:  # another huggingface_hub: its own timeouts still apply
+        return
+    set_client_factory(_bounded_client)
+
+
+def endpoint_status(repo_id: str, timeout_s: float) -> str | None:
+    """None when the Hub endpoint answers a question about ``repo_id`` within ``timeout_s``
+    (any HTTP status counts: it answered), else what happened, to follow "the Hub at ...":
+    ``"did not answer within 10 s"``, ``"could not be reached (Connection refused)"``."""
+    url = f"{hub_endpoint()}/api/models/{repo_id}"
+    opener = urllib.request.build_opener()  # reads the proxy settings now
+    try:
+        with opener.open(url, timeout=timeout_s):
+            return None
+    except urllib.error.HTTPError:
+        return None  # an HTTP status is an answer
+    except TimeoutError:  # the answer did not come (socket.timeout is TimeoutError)
+        return f"did not answer within {timeout_s:g} s"
+    except urllib.error.URLError as exc:  # the connection did not come
+        if isinstance(exc.reason, TimeoutError):
+            return f"did not answer within {timeout_s:g} s"
+        reason = getattr(exc.reason, "strerror", None) or exc.reason
+        return f"could not be reached ({reason})"
+    except OSError as exc:  # reset, ...
+        return f"could not be reached ({exc.strerror or type(exc).__name__})"
+
+
+def needs_hub(profile) -> list[str]:
+    """The ids ``profile`` loads from the Hub (not from a local folder)."""
+    ids = (profile.model_id, profile.dataset_id, profile.toxicity_model_id)
+    return [i for i in ids if not (Path(i).is_absolute() or Path(i).exists())]
+
+
+def require_hub(profile) -> None:
+    """Before a lab loads anything: when ``profile`` needs the Hub and the libraries will ask
+    it (no offline switch), fail at once with one clear paragraph if the endpoint does not
+    answer within ``hub_timeout_s()``; the libraries themselves would retry for minutes."""
+    remote = needs_hub(profile)
+    if not remote or offline_setting():
+        return
+    timeout_s = hub_timeout_s()
+    problem = endpoint_status(remote[0], timeout_s)
+    if problem is None:
+        return
+    missing = missing_from_cache(profile)
+    if missing:
+        cache = f"the local cache lacks {', '.join(missing)}"
+        fix = (
+            "Check the internet connection and any proxy (HTTPS_PROXY), or HF_ENDPOINT if you "
+            "set it, then restart the kernel; or run the offline stand-ins with "
+            "`LABS_PROFILE=tiny`"
+        )
+    else:
+        cache = "every course part is in the local cache"
+        fix = (
+            "Use the cache without asking the Hub: set `HF_HUB_OFFLINE=1` and restart the "
+            "kernel; or check the internet connection and any proxy (HTTPS_PROXY), or "
+            "HF_ENDPOINT; or run the offline stand-ins with `LABS_PROFILE=tiny`"
+        )
+    raise LabsError(
+        f"The Hugging Face Hub at {hub_endpoint()} {problem}, and the {profile.name} profile "
+        f"loads its models and data from it; {cache}. {fix}. "
+        f"Nothing was loaded."
     )

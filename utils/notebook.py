@@ -10,6 +10,7 @@ import importlib.util
 import warnings
 
 from utils.errors import LabsError
+from utils.hub import bound_hub_wait, require_hub
 from utils.profiles import Profile, get_profile
 
 REQUIRED_PACKAGES = (
@@ -34,7 +35,8 @@ def missing_packages(names: tuple[str, ...] = REQUIRED_PACKAGES) -> list[str]:
 
 
 def start_lab(profile_name: str | None = None, seed: int | None = None) -> Profile:
-    """Check the packages, print the profile line, silence known noise, seed and set threads.
+    """Check the packages, print the profile line, silence known noise, seed and set threads;
+    with a profile that needs the Hub, fail at once when the Hub does not answer.
 
     ``seed`` (default: ``$LABS_SEED``, else the profile's) picks the training seed and the
     held-out draw of every lab.
@@ -52,6 +54,7 @@ def start_lab(profile_name: str | None = None, seed: int | None = None) -> Profi
             "&& pip install -r requirements.txt` in this environment (on Colab: `%pip install "
             "-r requirements.txt`), then restart the kernel."
         )
+    bound_hub_wait()  # before huggingface_hub is imported: it reads its timeouts then
     import datasets
     import torch
     import transformers
@@ -64,6 +67,7 @@ def start_lab(profile_name: str | None = None, seed: int | None = None) -> Profi
     )
 
     profile = get_profile(profile_name, seed=seed)
+    require_hub(profile)  # a Hub that never answers: one clear error now, not minutes later
     transformers.set_seed(profile.seed)
     if profile.cpu_threads:  # float sums depend on the thread count: a fixed one repeats
         torch.set_num_threads(profile.cpu_threads)

@@ -123,79 +123,62 @@ def classifier_figures(clf, ctok, tox_dir: Path, data_dir: Path) -> dict:
 # ---- lab 1 ----
 
 
-def pick_shots(test: list[dict], n_scored: int, n: int = 3) -> list[int]:
-    """Short clean test dialogues outside the scored ones, of different topics, so 1-3 fit."""
-    cands = sorted(
-        (i for i in range(n_scored, len(test)) if not test[i]["abusive"]),
-        key=lambda i: (len(test[i]["dialogue"]), i),
-    )
-    chosen: list[int] = []
-    for i in cands:
-        if len(test[i]["dialogue"]) >= 160 and all(
-            test[j]["topic"] != test[i]["topic"] for j in chosen
-        ):
-            chosen.append(i)
-        if len(chosen) == n:
-            break
-    return chosen
-
-
 def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
+    """Lab 1's figures through lab 1's own measurement (``utils.lessons.lab1.measure``, as the
+    notebook runs it with the tiny profile's settings), on the first 100 test dialogues, with
+    the solved examples ``lab1.pick_shots`` picks outside them (the tiny profile's shots)."""
+    from utils.lessons import lab1
+    from utils.profiles import TINY
+
     test = read_jsonl(data_dir / "test.jsonl")
     n_scored = min(N_LAB1, len(test) // 2)  # the small build's test split has 20 rows
-    rows = test[:n_scored]
-    dialogues, refs = [r["dialogue"] for r in rows], [r["summary"] for r in rows]
-    shots = pick_shots(test, n_scored)
-    one = [(test[shots[0]]["dialogue"], test[shots[0]]["summary"])]
-    few = [(test[i]["dialogue"], test[i]["summary"]) for i in shots]
-    prompts = {
-        "no prompt": dialogues,
-        "instruction": [INSTRUCTION_TEMPLATE.format(dialogue=d) for d in dialogues],
-        "template": [FLAN_TEMPLATE.format(dialogue=d) for d in dialogues],
-        "one-shot": [in_context_prompt(one, d) for d in dialogues],
-        "few-shot": [in_context_prompt(few, d) for d in dialogues],
-    }
-    fits = {
-        k: share(len(tok(p)["input_ids"]) <= MAX_SOURCE_TOKENS for p in v)
-        for k, v in prompts.items()
-    }
-    outs = {k: generate(t5, tok, v) for k, v in prompts.items()}
-    r1 = {k: rouge_scores(v, refs, per_example=True)["rouge1"] for k, v in outs.items()}
-    style = {k: share(in_person_style(o) for o in v) for k, v in outs.items()}
-    copies = [copies_example(o, one[0][1], r) for o, r in zip(outs["one-shot"], refs, strict=True)]
-    torch.manual_seed(SEED)
-    sampled = generate(
-        t5, tok, prompts["instruction"], do_sample=True, temperature=1.0, top_k=0, top_p=1.0
+    shots = lab1.pick_shots(test, 3, exclude=range(n_scored))
+    known = lab1.known_words(tok, read_jsonl(data_dir / "train.jsonl"))
+    scores = lab1.measure(
+        t5,
+        tok,
+        test,
+        range(n_scored),
+        one_shot=shots[:1],
+        few_shot=shots,
+        known=known,
+        profile=TINY,
+        progress=False,
     )
-    vocab = _vocabulary(tok, data_dir)
-    nonword = [has_non_word(s, vocab) for s in sampled]
+    f, behaviour, outs = scores.figures, scores.behaviour, scores.predictions
+
+    def named(by_strategy: dict) -> dict:  # the cards call the zero-shot prompt "instruction"
+        return {("instruction" if k == "zero-shot" else k): v for k, v in by_strategy.items()}
+
+    def rounded(ci) -> dict:
+        return {"mean": round(ci.mean, 4), "low": round(ci.low, 4), "high": round(ci.high, 4)}
+
+    def column(name: str, strategies=lab1.STRATEGIES) -> dict:
+        return named({k: round(float(behaviour.loc[k, name]), 4) for k in strategies})
+
     figs = {
         "n_dialogues": n_scored,
         "shot_indices": shots,
-        "prompt_fits_window": fits,
-        "rouge1": {k: round(sum(v) / len(v), 4) for k, v in r1.items()},
-        "no_prompt_equals_instruction": sum(
-            a == b for a, b in zip(outs["no prompt"], outs["instruction"], strict=True)
+        "prompt_fits_window": named(
+            {k: round(1 - v / n_scored, 4) for k, v in f["prompts_over_window"].items()}
         ),
-        "rouge1_instruction_minus_no_prompt": ci_dict(r1["instruction"], r1["no prompt"]),
-        "template_differs_from_instruction": sum(
-            a != b for a, b in zip(outs["template"], outs["instruction"], strict=True)
-        ),
-        "rouge1_template_minus_instruction": ci_dict(r1["template"], r1["instruction"]),
-        "person_style_share": style,
-        "one_shot_copies_example": share(copies),
-        "own_dialogue_share": {
-            k: own_share(v, dialogues) for k, v in outs.items() if k != "no prompt"
-        },
-        "rouge1_one_shot_minus_zero_shot": ci_dict(r1["one-shot"], r1["instruction"]),
-        "rouge1_few_shot_minus_one_shot": ci_dict(r1["few-shot"], r1["one-shot"]),
+        "rouge1": named({k: round(v, 4) for k, v in f["rouge1"].items()}),
+        "no_prompt_equals_instruction": round(f["no_prompt_same"] * n_scored),
+        "rouge1_instruction_minus_no_prompt": rounded(f["instruction_vs_no_prompt"]),
+        "template_differs_from_instruction": round(f["template_differs"] * n_scored),
+        "rouge1_template_minus_instruction": rounded(f["template_vs_zero_shot"]),
+        "person_style_share": column("#PersonN# style"),
+        "one_shot_copies_example": round(f["one_shot_copies"], 4),
+        "own_dialogue_share": column("about its own dialogue", lab1.STRATEGIES[1:]),
+        "rouge1_one_shot_minus_zero_shot": rounded(f["one_vs_zero_shot"]),
+        "rouge1_few_shot_minus_one_shot": rounded(f["few_vs_one_shot"]),
         "no_prompt_continues_with_turn": share(
             o.startswith("#Person") and ":" in o[:12] for o in outs["no prompt"]
         ),
-        "temperature_1_nonword_share": share(nonword),
+        "temperature_1_nonword_share": round(f["non_word_share"], 4),
         "value_copy": value_copy_figures(t5, tok, test, test[shots[0]]),
-        "examples": {k: v[:3] for k, v in outs.items()},
-        "temperature_1_examples": sampled[:3],
+        "examples": named({k: v[:3] for k, v in outs.items()}),
+        "temperature_1_examples": scores.samples["temperature 1.0"][:3],
     }
     log(f"  lab 1: {json.dumps({k: v for k, v in figs.items() if k != 'examples'})}")
     return figs
@@ -243,16 +226,6 @@ def value_copy_figures(t5, tok, test: list[dict], shot: dict) -> dict:
     every = [h for v in hits.values() for h in v]
     overall = round(sum(every) / len(every), 4) if every else None  # no value named at all
     return {"overall": overall, "by_family": by_family}
-
-
-def _vocabulary(tok, data_dir: Path) -> frozenset[str]:
-    """The words lab 1 counts as known: the tokenizer's whole words ("▁word" pieces) and every
-    word of the training split's dialogues and summaries."""
-    whole_words = [piece[1:] for piece in tok.get_vocab() if piece.startswith("▁")]
-    train = read_jsonl(data_dir / "train.jsonl")
-    return vocabulary(
-        [*(r["dialogue"] for r in train), *(r["summary"] for r in train), *whole_words]
-    )
 
 
 # ---- lab 2 and lab 3 ----

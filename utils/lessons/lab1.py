@@ -294,6 +294,7 @@ def measure(
         "one_shot_copies": float(behaviour.loc["one-shot", "summarizes an example"]),
         "one_shot_own_dialogue": float(behaviour.loc["one-shot", "about its own dialogue"]),
         "instruction_vs_no_prompt": rouge1_ci("zero-shot", "no prompt"),
+        "template_vs_zero_shot": rouge1_ci("template", "zero-shot"),
         "one_vs_zero_shot": rouge1_ci("one-shot", "zero-shot"),
         "few_vs_one_shot": rouge1_ci("few-shot", "one-shot"),
         "top_temperature": float(top_t),
