@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +16,8 @@ from huggingface_hub import constants
 from tests.hub_standin.fixtures import hub_standin_fixture  # noqa: F401 - the hub_standin fixture
 from tests.hub_standin.server import HubStandin
 from utils import hub
+from utils.errors import LabsError
+from utils.paths import REPO_ROOT
 from utils.profiles import COURSE
 
 SHA = "0" * 40
@@ -167,3 +173,130 @@ def test_data_set_counts_as_cached_through_its_arrow_cache(world, tmp_path):
 def test_hub_endpoint_follows_hf_endpoint(world):
     world.endpoint("http://mirror.example:8080/")
     assert hub.hub_endpoint() == "http://mirror.example:8080"
+
+
+# ---- a Hub that accepts connections but never answers (a captive portal, a firewall) ----
+
+
+@pytest.fixture
+def silent_endpoint():
+    """An endpoint on 127.0.0.1 that accepts every connection and never answers."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:  # closed at teardown
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+def _course_env(endpoint: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This environment with the Hub online at ``endpoint``, an empty cache, LABS_PROFILE=course."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_OFFLINE")}
+    env.pop("HF_HUB_ETAG_TIMEOUT", None)
+    env.pop("HF_HUB_DOWNLOAD_TIMEOUT", None)
+    return {
+        **env,
+        "LABS_PROFILE": "course",
+        "HF_ENDPOINT": endpoint,
+        "HF_HOME": str(tmp_path / "hf"),
+        "PYTHONPATH": str(REPO_ROOT),
+        **extra,
+    }
+
+
+def test_a_hub_that_never_answers_stops_the_course_profile_within_30_s(silent_endpoint, tmp_path):
+    """The labs' first cell (``start_lab``) ends with the clear paragraph, not minutes of
+    silence: the libraries alone retried each file for 6-7 minutes."""
+    code = "from utils.notebook import start_lab\nstart_lab()\nprint('LOADED')"
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_course_env(silent_endpoint, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    seconds = time.perf_counter() - start
+    print(f"\n{seconds:.1f} s: {out.stderr.strip().splitlines()[-1]}")  # shown with `pytest -s`
+    assert out.returncode != 0 and "LOADED" not in out.stdout
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("utils.errors.LabsError: The Hugging Face Hub at " + silent_endpoint)
+    assert f"did not answer within {hub.HUB_TIMEOUT_S} s" in last
+    assert "LABS_PROFILE=tiny" in last and COURSE.model_id in last
+    assert seconds < 30
+
+
+def test_bound_hub_wait_bounds_the_requests_sent_without_a_timeout(silent_endpoint, tmp_path):
+    """``from_pretrained``'s revision lookup (``model_info``) passes no timeout at all."""
+    code = """
+import time
+from utils.hub import bound_hub_wait
+bound_hub_wait()
+from huggingface_hub import HfApi
+start = time.perf_counter()
+try:
+    HfApi().model_info("google/flan-t5-base")
+except Exception as exc:
+    print(type(exc).__name__, round(time.perf_counter() - start))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_course_env(
+            silent_endpoint, tmp_path, HF_HUB_ETAG_TIMEOUT="2", HF_HUB_DOWNLOAD_TIMEOUT="2"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    kind, seconds = out.stdout.split()
+    assert kind == "ReadTimeout" and int(seconds) <= 3, out.stdout
+
+
+def test_require_hub_with_everything_cached_says_how_to_use_the_cache(
+    world, silent_endpoint, monkeypatch
+):
+    world.endpoint(silent_endpoint)
+    _cache_everything(world.cache)
+    monkeypatch.setenv("HF_HUB_ETAG_TIMEOUT", "1")
+    monkeypatch.delenv("HF_HUB_DOWNLOAD_TIMEOUT", raising=False)
+    with pytest.raises(LabsError) as info:
+        hub.require_hub(COURSE)
+    message = str(info.value)
+    assert "did not answer within 1 s" in message and "HF_HUB_OFFLINE=1" in message
+    assert "every course part is in the local cache" in message
+
+
+def test_require_hub_never_asks_for_local_models_or_when_offline(world, no_network, tiny_profile):
+    hub.require_hub(tiny_profile)  # tiny's models and data are folders in assets/
+    world.offline()
+    hub.require_hub(COURSE)  # the libraries will not ask the Hub: neither does this
+    assert no_network == []
+
+
+def test_an_answering_hub_passes(world, hub_standin: HubStandin):
+    world.endpoint(hub_standin.endpoint)
+    hub.require_hub(COURSE)
+
+
+def test_a_library_timeout_becomes_one_paragraph_about_the_hub(world):
+    import httpx2  # what huggingface_hub's client raises
+
+    from utils.errors import explain_load_errors
+
+    with pytest.raises(LabsError) as info, explain_load_errors("model", COURSE.model_id):
+        try:
+            raise httpx2.ReadTimeout("timed out")
+        except httpx2.ReadTimeout as exc:
+            raise OSError("We couldn't connect to the Hub to load the files") from exc
+    message = str(info.value)
+    assert "did not answer (it waited" in message and "LABS_PROFILE=tiny" in message
+    assert COURSE.model_id in message and "\n" not in message

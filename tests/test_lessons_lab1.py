@@ -77,6 +77,15 @@ def test_one_step_past_a_threshold_breaks_that_lesson_only(broken):
     assert [lesson.key for lesson in lessons if not lesson.holds] == [broken]
 
 
+def test_more_examples_may_help_a_little_but_not_as_much_as_the_first():
+    helps_a_little = ConfidenceInterval(0.03, 0.01, 0.05)
+    lessons = lab1.lessons({**AT_THRESHOLDS, "few_vs_one_shot": helps_a_little}, CHECKS, True)
+    assert all(lesson.holds for lesson in lessons)
+    helps_as_much = ConfidenceInterval(0.2, 0.12, 0.28)  # overlaps one-shot's [0.1, 0.3]
+    lessons = lab1.lessons({**AT_THRESHOLDS, "few_vs_one_shot": helps_as_much}, CHECKS, True)
+    assert [lesson.key for lesson in lessons if not lesson.holds] == ["few_vs_one_shot"]
+
+
 def test_lesson_lines_read_as_sentences_with_the_figures():
     lines = {x.key: x.line() for x in lab1.lessons(AT_THRESHOLDS, CHECKS, lessons_on=True)}
     assert lines["one_shot_style"] == (
@@ -170,18 +179,24 @@ def test_behaviour_table_counts_each_share():
         "#Person1#: The soup needs more salt.",
     ]
     references = ["#Person1# booked Paris.", "#Person1#'s laptop broke.", "Soup needs salt."]
-    shots = [("#Person1#: I love jazz concerts.", "#Person1# loves jazz concerts.")]
+    shots = [
+        ("#Person1#: I love jazz concerts.", "#Person1# loves jazz concerts."),
+        ("#Person1#: My cat is ill.", "#Person1#'s cat visits the vet."),
+    ]
     predictions = {
         "zero-shot": ["A flight to Paris.", "A laptop broke.", "Soup needs salt."],
         "no prompt": ["#Person2#: Nice.", "A laptop broke.", "#Person2#: Ok."],
         "one-shot": ["#Person1# flies to Paris.", "#Person1# loves jazz concerts.", "Salt."],
+        "few-shot": ["#Person1# flies to Paris.", "A laptop broke.", "The cat visits the vet."],
     }
-    table = lab1.behaviour_table(predictions, dialogues, references, {"one-shot": shots})
+    in_context = {"one-shot": shots[:1], "few-shot": shots}
+    table = lab1.behaviour_table(predictions, dialogues, references, in_context)
     assert table.loc["no prompt", "same as zero-shot"] == pytest.approx(1 / 3)
     assert table.loc["zero-shot", "same as zero-shot"] == 1.0
     assert table.loc["one-shot", "#PersonN# style"] == pytest.approx(2 / 3)
     assert table.loc["one-shot", "summarizes an example"] == pytest.approx(1 / 3)
     assert np.isnan(table.loc["zero-shot", "summarizes an example"])
+    assert table.loc["few-shot", "summarizes an example"] == pytest.approx(1 / 3)  # its 2nd shot
     assert table.loc["zero-shot", "about its own dialogue"] == 1.0  # each beats both others
 
 
@@ -268,7 +283,7 @@ def test_a_small_real_run_measures_what_it_says(tiny_profile, tiny_parts):
     assert figures["distinct2_greedy"] == pytest.approx(
         np.mean([distinct_n([p, p]) for p in scores.predictions["zero-shot"]])
     )
-    assert figures["distinct2_gain"] > 0
+    assert figures["distinct2_gain"] > 0.2  # two samples at temperature 2.0 differ; greedy's not
     # run() draws the same rows from the profile's seed, and the same figures
     again = lab1.run(profile, model=model, tokenizer=tokenizer, dialogsum=dialogsum)
     assert again["rows"] == rows

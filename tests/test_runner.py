@@ -1,4 +1,5 @@
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -9,12 +10,37 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import utils.paths
+import utils.profiles
+import utils.runner
 from utils.__main__ import main
 from utils.errors import LabsError
 from utils.paths import REPO_ROOT
-from utils.runner import find_labs, format_summary, run_labs, run_notebook, strip_volatile_metadata
+from utils.runner import (
+    LOCK_FILE,
+    LabRun,
+    find_labs,
+    format_summary,
+    lesson_lines,
+    run_labs,
+    run_lock,
+    run_notebook,
+    strip_volatile_metadata,
+)
 
 STALE = "STALE committed output"
+LESSON = "✓ six sevens make the answer: 42 (needs 42)"
+
+
+@pytest.fixture(autouse=True)
+def outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh outputs folder (LABS_OUTPUTS_DIR) per test: the runs here never lock or fill
+    the repository's own outputs/, where a real run may be going on."""
+    folder = tmp_path / "outputs"
+    monkeypatch.setattr(utils.paths, "OUTPUTS_DIR", folder)
+    monkeypatch.setattr(utils.profiles, "OUTPUTS_DIR", folder)
+    monkeypatch.setenv("LABS_OUTPUTS_DIR", str(folder))
+    return folder
 
 
 def _notebook(path: Path, *sources: str) -> Path:
@@ -44,7 +70,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_run_notebook_executes_clean_and_saves(tmp_path):
-    path = _notebook(tmp_path / "lab9_ok.ipynb", "x = 6 * 7\nprint(x)")
+    path = _notebook(tmp_path / "lab9_ok.ipynb", f"x = 6 * 7\nprint(x)\nprint({LESSON!r})")
     out = tmp_path / "out"
     out.mkdir()
     (out / "lab9_ok.failed.ipynb").write_text("{}")  # an old failure, no longer true
@@ -52,7 +78,8 @@ def test_run_notebook_executes_clean_and_saves(tmp_path):
     assert (result.status, result.output, result.error) == ("ok", out / "lab9_ok.ipynb", "")
     executed = nbformat.read(result.output, as_version=4)
     assert executed.cells[1].outputs[0]["text"].strip() == "tiny"
-    assert executed.cells[2].outputs[0]["text"].strip() == "42"
+    assert executed.cells[2].outputs[0]["text"] == f"42\n{LESSON}\n"
+    assert result.lessons == [LESSON]  # read from the check cell's own output
     assert [c.execution_count for c in executed.cells[1:]] == [1, 2]
     assert all("execution" not in c.metadata for c in executed.cells)
     assert not (out / "lab9_ok.failed.ipynb").exists()
@@ -106,7 +133,7 @@ def test_unwritable_output_dir_fails_before_executing(tmp_path):
     path = _notebook(tmp_path / "lab6_x.ipynb", f"open({str(marker)!r}, 'w').close()")
     blocked = tmp_path / "outputs"
     blocked.write_text("a file where the folder should be")
-    with pytest.raises(LabsError, match=f"{blocked} is a file, not a folder.*nothing was executed"):
+    with pytest.raises(LabsError, match=f"{blocked} is a file, not a folder.*--output-dir"):
         run_notebook(path, "tiny", blocked / "executed")
     with pytest.raises(LabsError, match="Move or delete that file"):
         run_labs(profile="tiny", output_dir=blocked / "executed", labs_dir=tmp_path)
@@ -221,3 +248,188 @@ def test_cli_bad_profile_exits_2_with_one_paragraph(capsys):
     assert main(["run", "--profile", "tiny", "--lab", "7"]) == 2
     err = capsys.readouterr().err
     assert "No notebook for lab(s) [7]" in err and "Traceback" not in err
+
+
+# ---- the summary: each lab's lessons, read from its executed notebook ----
+
+
+def _executed(*cells: tuple[str, str]) -> nbformat.NotebookNode:
+    """An executed notebook, no kernel needed: one code cell per (source, printed text)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# a lab")]
+    for source, printed in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
+        nb.cells.append(cell)
+    nb.cells.append(nbformat.v4.new_markdown_cell("the end"))
+    return nb
+
+
+def test_summary_lists_the_lessons_the_check_cell_printed(outputs):
+    check = (
+        "LoRA trains 3.74% of the parameters\n"
+        "✓ LoRA beats the base model: ROUGE-1 +0.221 [+0.205, +0.238] (needs >= 0.05)\n"
+        "✗ PPO lowers toxicity: -3% (needs a drop of 15% or more)\n"
+        "  ✓ an indented line is not a lesson\n"
+    )
+    nb = _executed(("print('✓ an early cell')", "✓ an early cell\n"), ("report(lessons)", check))
+    lessons = lesson_lines(nb)
+    assert lessons == [
+        "✓ LoRA beats the base model: ROUGE-1 +0.221 [+0.205, +0.238] (needs >= 0.05)",
+        "✗ PPO lowers toxicity: -3% (needs a drop of 15% or more)",
+    ]
+    saved = outputs / "executed" / "lab2_x.ipynb"
+    rows = [
+        LabRun("lab2_x", "tiny", 225.0, "ok", saved, lessons=lessons),
+        LabRun("lab3_y", "tiny", 254.0, "ok", REPO_ROOT / "outputs" / "executed" / "lab3_y.ipynb"),
+        LabRun("lab4_z", "tiny", 0.0, "not run"),
+    ]
+    lines = format_summary(rows).splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("lab2_x"))
+    assert lines[row + 1 : row + 4] == [
+        f"    {lessons[0]}",
+        f"    {lessons[1]}",
+        f"    executed notebook: {saved}",  # outside the repository: as given
+    ]
+    row = next(i for i, line in enumerate(lines) if line.startswith("lab3_y"))
+    assert lines[row + 1 : row + 3] == [
+        "    lessons: none printed by its check cell",
+        "    executed notebook: outputs/executed/lab3_y.ipynb",  # inside: relative
+    ]
+    assert lines[-1].startswith("lab4_z") and "not run" in lines[-1]
+    assert lesson_lines(_executed(("1 + 1", "2\n"))) == []
+
+
+# ---- the runner's own save on a full disk ----
+
+
+def test_a_full_disk_at_the_save_ends_in_one_paragraph_and_the_summary(
+    tmp_path, monkeypatch, capsys
+):
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    _notebook(labs / "lab1_first.ipynb", f"print({LESSON!r})")
+    _notebook(labs / "lab2_next.ipynb", "print('lab 2')")
+    out = tmp_path / "executed"
+    out.mkdir()
+    good = out / "lab1_first.ipynb"
+    good.write_text("the last good run")
+
+    def full_disk(notebook, handle, *args, **kwargs):
+        handle.write('{"cells": [')  # half a notebook, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(utils.runner.nbformat, "write", full_disk)
+    argv = ["run", "--profile", "tiny", "--labs-dir", str(labs), "--output-dir", str(out)]
+    assert main(argv) == 1
+    printed = capsys.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    assert sorted(p.name for p in out.iterdir()) == ["lab1_first.ipynb"]  # no temporary left
+    assert good.read_text() == "the last good run"
+    lines = printed.out.splitlines()
+    assert any(line.startswith("lab1_first") and "NOT SAVED" in line for line in lines)
+    assert any(line.startswith("lab2_next") and "not run" in line for line in lines)
+    assert f"    {LESSON}" in lines  # what the lab proved, though it could not be saved
+    message = lines[-1]
+    assert message.startswith("The lab passed, but its executed notebook could not be saved as ")
+    assert "No space left on device (errno 28)" in message and "--output-dir" in message
+    assert "nothing half-written was left" in message
+
+
+def test_a_read_only_models_folder_fails_before_any_lab_runs(tmp_path, outputs, monkeypatch):
+    """Lab 2 saves its models in outputs/<profile>/: checked before lab 1 starts."""
+    from tests.test_paths import make_read_only
+
+    marker = tmp_path / "ran"
+    path = _notebook(tmp_path / "lab1_x.ipynb", f"open({str(marker)!r}, 'w').close()")
+    make_read_only(outputs / "tiny", monkeypatch)
+    try:
+        with pytest.raises(LabsError) as info:
+            run_labs(profile="tiny", output_dir=tmp_path / "executed", labs_dir=path.parent)
+    finally:
+        (outputs / "tiny").chmod(0o755)
+    assert "the labs' fine-tuned models and adapters" in str(info.value)
+    assert "chmod -R u+w" in str(info.value) and not marker.exists()
+
+
+def test_too_little_room_fails_before_any_lab_runs(tmp_path, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    marker = tmp_path / "ran"
+    path = _notebook(tmp_path / "lab1_x.ipynb", f"open({str(marker)!r}, 'w').close()")
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 10**8, 10**8))
+    with pytest.raises(LabsError, match="needs about 300 MB and 100 MB are free"):
+        run_labs(profile="tiny", output_dir=tmp_path / "executed", labs_dir=path.parent)
+    assert not marker.exists()
+
+
+# ---- one run at a time per outputs folder ----
+
+
+def test_a_second_run_on_the_same_outputs_folder_stops_at_once(tmp_path, outputs, capsys):
+    marker = tmp_path / "ran"
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    _notebook(labs / "lab1_x.ipynb", f"open({str(marker)!r}, 'w').close()")
+    with run_lock(outputs):  # the first run
+        start = time.perf_counter()
+        assert main(["run", "--profile", "tiny", "--labs-dir", str(labs)]) == 2
+        assert time.perf_counter() - start < 5
+    message = capsys.readouterr().err.strip()
+    assert message.startswith(f"error: Another run is using the outputs folder {outputs} (pid ")
+    assert f"pid {os.getpid()}, started 20" in message and "command `python" in message
+    assert "LABS_OUTPUTS_DIR=" in message and "nothing was executed" in message
+    assert "\n" not in message and not marker.exists()
+    assert not (outputs / LOCK_FILE).exists()  # released when the first run ended
+
+
+def test_a_lock_left_by_a_dead_run_is_taken_over_with_a_note(outputs, capsys):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    outputs.mkdir()
+    left = {
+        "pid": dead_pid,
+        "started": "2026-12-04T10:00:00+00:00",
+        "command": "python -m utils run",
+    }
+    (outputs / LOCK_FILE).write_text(json.dumps(left))
+    with run_lock(outputs) as lock:
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    note = capsys.readouterr().out
+    assert note.startswith("Note: taking over ") and f"pid {dead_pid}" in note
+    assert "2026-12-04T10:00:00" in note and not (outputs / LOCK_FILE).exists()
+
+
+def test_runs_on_different_outputs_folders_do_not_block_each_other(tmp_path, outputs):
+    """A held lock on one folder; a real `python -m utils run` on another passes, holding its
+    own folder's lock while its lab runs."""
+    other = tmp_path / "other-outputs"
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    _notebook(
+        labs / "lab1_x.ipynb",
+        f"import json\nprint(json.load(open({str(other / LOCK_FILE)!r}))['command'])",
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LABS_OUTPUTS_DIR": str(other)}
+    with run_lock(outputs):
+        out = subprocess.run(
+            [sys.executable, "-m", "utils", "run", "--profile", "tiny", "--labs-dir", str(labs)],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert out.returncode == 0, out.stdout + out.stderr
+    executed = nbformat.read(other / "executed" / "lab1_x.ipynb", as_version=4)
+    assert executed.cells[2].outputs[0]["text"].strip() == (
+        f"python -m utils run --profile tiny --labs-dir {labs}"
+    )
+    assert not (other / LOCK_FILE).exists()

@@ -28,7 +28,8 @@ ENDPOINT_TIMEOUT_S = 3.0
 """How long ``auto`` waits for the Hub endpoint to answer."""
 HUB_TIMEOUT_S = 10
 """Seconds the labs wait for one answer from the Hub (connect or read) before giving up:
-huggingface_hub's own default for its metadata requests; ``HF_HUB_ETAG_TIMEOUT`` changes it."""
+huggingface_hub's own default; the variables below change it."""
+HUB_TIMEOUT_VARS = ("HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT")
 FORCE_HINT = "set LABS_PROFILE=course to run the course's models anyway"
 
 _TRUE = ("1", "on", "true", "yes")
@@ -146,18 +147,20 @@ def resolve_auto(course) -> tuple[str, str]:
 
 
 def hub_timeout_s() -> int:
-    """Seconds to wait for one answer from the Hub: ``HF_HUB_ETAG_TIMEOUT``, else 10."""
-    text = os.environ.get("HF_HUB_ETAG_TIMEOUT", "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else HUB_TIMEOUT_S
+    """Seconds to wait for one answer from the Hub: the larger of ``HF_HUB_ETAG_TIMEOUT`` and
+    ``HF_HUB_DOWNLOAD_TIMEOUT`` where set, else ``HUB_TIMEOUT_S``."""
+    values = [os.environ.get(name, "").strip() for name in HUB_TIMEOUT_VARS]
+    return max([int(v) for v in values if v.isdigit() and int(v) > 0] or [HUB_TIMEOUT_S])
 
 
 def _bound_request(request) -> None:
-    """httpx request hook: give every unset timeout (connect, read, write, pool) a bound."""
+    """httpx request hook: no wait on the Hub (connect, read, write, pool) longer than
+    ``hub_timeout_s()``, including those the library sets to none or to a minute."""
     bound = float(hub_timeout_s())
     timeouts = dict(request.extensions.get("timeout") or {})
     for kind in ("connect", "read", "write", "pool"):
-        if timeouts.get(kind) is None:
-            timeouts[kind] = bound
+        value = timeouts.get(kind)
+        timeouts[kind] = bound if value is None else min(value, bound)
     request.extensions["timeout"] = timeouts
 
 
@@ -171,15 +174,18 @@ def _bounded_client():
 
 
 def bound_hub_wait() -> None:
-    """Bound every wait on the Hub, through the libraries' own settings; call it before
-    huggingface_hub is imported (``start_lab`` does).
+    """Bound every wait on the Hub; call it before huggingface_hub is imported (``start_lab``
+    does), so that its timeouts, read at import, are these.
 
-    ``HF_HUB_ETAG_TIMEOUT`` and ``HF_HUB_DOWNLOAD_TIMEOUT`` (read when huggingface_hub is first
-    imported) get ``HUB_TIMEOUT_S`` unless the user set them. Some of its requests (the
-    revision lookup of ``from_pretrained``) pass no timeout at all, which means wait forever:
-    the client it uses (``huggingface_hub.set_client_factory``) gives those the same bound.
+    ``HF_HUB_ETAG_TIMEOUT`` and ``HF_HUB_DOWNLOAD_TIMEOUT`` get ``HUB_TIMEOUT_S`` unless the
+    user set them. Some requests ignore them: the revision lookup of ``from_pretrained`` passes
+    no timeout (wait forever), a file's metadata is asked again with a minute's timeout when
+    nothing is cached, and each is retried five times, so a Hub that never answers held a lab
+    for 6-7 minutes. The client installed here (``huggingface_hub.set_client_factory``) caps
+    every wait at ``hub_timeout_s()``; the retries remain (about 1.5 minutes per file), which is
+    why ``require_hub`` asks the Hub once, before a lab loads anything.
     """
-    for name in ("HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT"):
+    for name in HUB_TIMEOUT_VARS:
         os.environ.setdefault(name, str(HUB_TIMEOUT_S))
     try:
         from huggingface_hub import set_client_factory
