@@ -58,7 +58,9 @@ RM_PAIRS, RM_LEN = 16, 64
 PPO_STEP_LIMIT_S = 180.0
 """A PPO step measured longer than this is not measured at a greater length."""
 QUICK_T5 = dict(d_model=128, d_ff=256, d_kv=32, num_heads=4, num_layers=2, num_decoder_layers=2)
-QUICK_ROBERTA = dict(hidden_size=128, intermediate_size=256, num_hidden_layers=2)
+QUICK_ROBERTA = dict(
+    hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4
+)
 """``--quick``: small shapes, so the whole script runs in minutes (its figures are not the
 course's); the course's shapes otherwise."""
 SHAPES = {"t5": {}, "roberta": {}}
@@ -346,9 +348,10 @@ def measure(name: str, threads: int, device: str, quick: bool = False) -> dict:
         command,
         capture_output=True,
         text=True,
-        check=True,
         env={**os.environ, "OMP_NUM_THREADS": str(threads)},
     )
+    if out.returncode != 0:
+        raise SystemExit(f"unit {name} failed on {device}:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(
         f"  {name:<12} {result['per_unit_s']:8.3f} s per {result['per']:<34}"

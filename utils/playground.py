@@ -162,7 +162,7 @@ def dialogue_html(dialogue: str, title: str = "dialogue", open_up_to: int = 8) -
     its number of turns: open when it has at most ``open_up_to`` turns, collapsed (a click opens
     it) when longer."""
     turns = dialogue.strip().splitlines()
-    state = " open"
+    state = " open" if len(turns) <= open_up_to else ""
     heading = html.escape(f"{title} ({len(turns)} turns)")
     body = html.escape("\n".join(turns))
     return (
