@@ -4,7 +4,8 @@ The labs assert their lessons at one point (one seed, one held-out draw). A less
 if it holds off that draw, so this runs the functions the notebooks' check cells call
 (``utils.lessons.lab1/2/3``) over:
 
-- lab 1: 5 held-out samples of 100 rows x 3 one-shot examples, per split;
+- lab 1: 5 held-out samples of 100 rows x 3 one-shot examples (short, clean, distinct topics),
+  per split;
 - lab 2: 3 training seeds, each scored on the whole split;
 - lab 3: 5 PPO seeds, each scored on 3 held-out draws of 300 test dialogues, or on every
   in-range validation dialogue (there are fewer than 300).
@@ -58,29 +59,6 @@ def rows_of(lab: int, split: str, seed: object, sample: object, lessons: Iterabl
         }
 
 
-def clean_short_rows(profile: Profile, rows, n: int) -> list[int]:
-    """``n`` one-shot candidates: the shortest dialogues of different topics of 160 characters
-    or more (so that one to three fit the window) with no turn the toxicity classifier scores
-    toxic (lab 3's rule for an abusive dialogue)."""
-    from transformers import pipeline
-
-    from utils.reward import toxicity_scores
-
-    classifier = pipeline("text-classification", model=profile.toxicity_model_id, device="cpu")
-    order = sorted(range(len(rows)), key=lambda i: (len(rows[i]["dialogue"]), i))
-    chosen: list[int] = []
-    for i in order:
-        row = rows[i]
-        if len(row["dialogue"]) < 160 or any(rows[j]["topic"] == row["topic"] for j in chosen):
-            continue
-        turns = [t.split(": ", 1)[-1] for t in row["dialogue"].split("\n") if t.strip()]
-        if max(toxicity_scores(classifier, turns, profile.toxic_label)) <= 0.5:
-            chosen.append(i)
-        if len(chosen) == n:
-            break
-    return chosen
-
-
 def bench_lab1(profile: Profile, splits: list[str]) -> list[dict]:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -92,7 +70,7 @@ def bench_lab1(profile: Profile, splits: list[str]) -> list[dict]:
     model = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id).eval()
     out = []
     for split in splits:
-        shots = clean_short_rows(profile, dialogsum[split], LAB1_SHOTS)
+        shots = lab1.pick_shots(dialogsum[split], LAB1_SHOTS)  # short, clean, distinct topics
         for sample_seed in LAB1_SAMPLES:
             for shot in shots:
                 figures = lab1.run(

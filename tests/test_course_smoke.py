@@ -273,3 +273,11 @@ def test_display_path_is_relative_inside_the_repository_only(tmp_path: Path) -> 
 
     assert display_path(REPO_ROOT / "outputs" / "lab2") == "outputs/lab2"
     assert display_path(tmp_path / "lab2") == str(tmp_path / "lab2")
+
+
+def test_display_path_leaves_a_hub_id_as_it_is(monkeypatch) -> None:
+    from utils.paths import display_path
+
+    monkeypatch.chdir(REPO_ROOT / "labs")  # where Jupyter runs the notebooks
+    assert display_path("google/flan-t5-base") == "google/flan-t5-base"
+    assert display_path("../assets") == "assets"  # a relative folder that exists is resolved

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -101,3 +102,15 @@ def test_atomic_folder_replaces_the_old_folder_on_success(tmp_path):
     assert sorted(p.name for p in target.iterdir()) == ["weights"]
     assert (target / "weights").read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["adapter"]  # no staging or old copy left
+
+
+def test_a_read_only_file_system_says_so_instead_of_chmod(tmp_path, monkeypatch):
+    def read_only_fs(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(utils.paths.tempfile, "NamedTemporaryFile", read_only_fs)
+    with pytest.raises(LabsError) as info:
+        check_writable(tmp_path, "executed notebooks", fix="pass another `--output-dir`")
+    message = str(info.value)
+    assert "(Read-only file system)" in message and "mount it read-write" in message
+    assert "chmod" not in message and "--output-dir" in message

@@ -293,7 +293,7 @@ def test_summary_lists_the_lessons_the_check_cell_printed(outputs):
     ]
     row = next(i for i, line in enumerate(lines) if line.startswith("lab3_y"))
     assert lines[row + 1 : row + 3] == [
-        "    lessons: none printed by its check cell",
+        "    lessons: none printed",
         "    executed notebook: outputs/executed/lab3_y.ipynb",  # inside: relative
     ]
     assert lines[-1].startswith("lab4_z") and "not run" in lines[-1]
@@ -348,7 +348,7 @@ def test_a_read_only_models_folder_fails_before_any_lab_runs(tmp_path, outputs, 
             run_labs(profile="tiny", output_dir=tmp_path / "executed", labs_dir=path.parent)
     finally:
         (outputs / "tiny").chmod(0o755)
-    assert "the labs' fine-tuned models and adapters" in str(info.value)
+    assert "where the labs save fine-tuned models and adapters" in str(info.value)
     assert "chmod -R u+w" in str(info.value) and not marker.exists()
 
 

@@ -73,7 +73,8 @@ def check_device() -> Check:
     import torch
 
     if torch.cuda.is_available():
-        bf16 = "bfloat16 supported" if torch.cuda.is_bf16_supported() else "no bfloat16"
+        native = torch.cuda.is_bf16_supported(including_emulation=False)
+        bf16 = "bfloat16 supported" if native else "no native bfloat16: float32"
         return Check("torch device", True, f"cuda ({torch.cuda.get_device_name(0)}; {bf16})")
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():

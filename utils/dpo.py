@@ -233,9 +233,10 @@ def make_dpo_pairs(
 ) -> DPOPairs:
     """On-policy preference pairs: ``model`` samples ``n_samples`` summaries per dialogue (its
     own distribution: ``do_sample=True, top_k=0, top_p=1.0``), ``reward_fn`` scores each;
-    chosen = the highest, rejected = the lowest. A dialogue whose highest and lowest rewards
-    lie within ``min_gap`` of each other is a tie and gives no pair. Pass training dialogues
-    only: the pairs are what DPO learns from.
+    chosen = the highest, rejected = the lowest. Rewards within ``min_gap`` of each other tie:
+    a dialogue whose highest and lowest rewards tie gives no pair, and among samples that tie
+    with the highest (lowest) the first drawn is taken. Pass training dialogues only: the pairs
+    are what DPO learns from.
     """
     from transformers import set_seed
 
@@ -259,10 +260,14 @@ def make_dpo_pairs(
     rewards = reward_fn(samples).float().reshape(n_samples, len(prompts))  # (K, N)
     result = DPOPairs(n_dialogues=len(prompts), n_samples=n_samples)
     for i, text in enumerate(prompts):
-        best, worst = int(rewards[:, i].argmax()), int(rewards[:, i].argmin())
-        if rewards[best, i] - rewards[worst, i] <= min_gap:
+        scores = rewards[:, i]
+        if scores.max() - scores.min() <= min_gap:
             result.n_ties += 1
             continue
+        # samples within min_gap of the best (worst) tie with it: take the first drawn, so
+        # the classifier's noise among clean samples (which favours short ones) picks nothing
+        best = int(torch.nonzero(scores >= scores.max() - min_gap)[0])
+        worst = int(torch.nonzero(scores <= scores.min() + min_gap)[0])
         result.pairs.append(
             {
                 "prompt": text,

@@ -27,7 +27,8 @@ def model_dtype(profile: Profile) -> torch.dtype:
     the profile asks for it (the course's choice), float32 otherwise (the rule is
     ``utils.profiles.model_dtype_name``)."""
     device = get_device()
-    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    # native support only: a T4 (compute capability 7.5) "supports" bfloat16 by emulation, slowly
+    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported(including_emulation=False)
     return getattr(torch, model_dtype_name(profile, device.type, bf16))
 
 

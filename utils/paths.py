@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -26,6 +27,8 @@ TINY_CLASSIFIER_DIR = ASSETS_DIR / "models" / "toxicity-classifier-tiny"
 def display_path(path: str | Path) -> str:
     """``path`` relative to the repository when inside it (same text on every machine), else
     as given: LABS_OUTPUTS_DIR may put outputs elsewhere, where ``relative_to`` would raise."""
+    if not Path(path).is_absolute() and not Path(path).exists():
+        return str(path)  # a Hub id such as google/flan-t5-base, not a folder here
     resolved = Path(path).resolve()
     if resolved.is_relative_to(REPO_ROOT):
         return str(resolved.relative_to(REPO_ROOT))
@@ -54,10 +57,14 @@ def check_writable(folder: Path, what: str, need_bytes: int = 0, fix: str = "") 
             pass
     except OSError as exc:
         existing = next(p for p in (folder, *folder.parents) if p.exists())  # what to chmod
+        make = (
+            "It is on a read-only file system: mount it read-write"
+            if exc.errno == errno.EROFS
+            else f"Make it writable (`chmod -R u+w {existing}`)"
+        )
         raise LabsError(
             f"Cannot write to {folder} ({exc.strerror or type(exc).__name__}), where the labs "
-            f"save {what}. Make it writable (`chmod -R u+w {existing}`) or {other}, then rerun; "
-            f"nothing was lost."
+            f"save {what}. {make} or {other}, then rerun; nothing was lost."
         ) from None
     free = shutil.disk_usage(folder).free
     if free < need_bytes:

@@ -169,7 +169,7 @@ def run_lock(folder: Path) -> Iterator[Path]:
     except ImportError:  # pragma: no cover - Windows
         yield folder / LOCK_FILE
         return
-    check_writable(folder, "the lock that keeps two runs apart")
+    check_writable(folder, "models, adapters and executed notebooks")
     path = folder / LOCK_FILE
     while True:
         handle = path.open("a+", encoding="utf-8")  # created if missing, never truncated here
@@ -380,7 +380,7 @@ def run_labs(
     # every folder the labs write to, before any work (lab 2 would otherwise train first)
     check_writable(output_dir, "executed notebooks", ROOM_EXECUTED_BYTES, OUTPUT_DIR_FIX)
     room = ROOM_HUB_MODELS_BYTES if needs_hub(resolved) else ROOM_LOCAL_MODELS_BYTES
-    check_writable(resolved.outputs_dir, "the labs' fine-tuned models and adapters", room)
+    check_writable(resolved.outputs_dir, "fine-tuned models and adapters", room)
     results: list[LabRun] = []
     for i, path in enumerate(notebooks, start=1):
         print(f"[{i}/{len(notebooks)}] {path.name} ({resolved.name}) ...", flush=True)
@@ -407,7 +407,7 @@ def format_summary(results: list[LabRun]) -> str:
             continue
         lines += [f"    {line}" for line in r.lessons]
         if not r.lessons:
-            lines.append("    lessons: none printed by its check cell")
+            lines.append("    lessons: none printed")
         if r.output is not None:
             lines.append(f"    executed notebook: {display_path(r.output)}")
     for r in results:

@@ -39,8 +39,9 @@ def _lab1_lines(l1: dict) -> str:
   (ROUGE-1 template - instruction {_ci(l1["rouge1_template_minus_instruction"])})
 - `#PersonN#` style: zero-shot {style["instruction"]:.0%}, one-shot {style["one-shot"]:.0%},
   few-shot {style["few-shot"]:.0%}; one-shot copies the example in
-  {l1["one_shot_copies_example"]:.0%}; about their own dialogue (content words closer to it
-  than to a random other): one-shot {own["one-shot"]:.0%}, zero-shot {own["instruction"]:.0%}
+  {l1["one_shot_copies_example"]:.0%}; about their own dialogue (the share of the other
+  dialogues that hold fewer of the summary's content words than its own, on average):
+  one-shot {own["one-shot"]:.0%}, zero-shot {own["instruction"]:.0%}
 - ROUGE-1 one-shot - zero-shot: {_ci(l1["rouge1_one_shot_minus_zero_shot"])};
   few-shot - one-shot: {_ci(l1["rouge1_few_shot_minus_one_shot"])}
 - sampling at temperature 1.0 (top_k 0, top_p 1): {l1["temperature_1_nonword_share"]:.0%} of
