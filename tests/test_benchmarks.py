@@ -154,3 +154,24 @@ def test_generation_benchmark_puts_the_model_and_every_input_on_its_device(tiny_
     config = GenerationConfig(max_new_tokens=2)
     generation.one_at_a_time(recorder, tokenizer, ["Summarize: a", "Summarize: b"], config)
     assert recorder.seen == {"meta"}  # the course's loop left them on the CPU
+
+
+def test_course_costs_prints_both_tables_to_the_end(course_costs, monkeypatch, capsys):
+    """The whole default run with the measurements faked (the real one takes 15-25 minutes on
+    a CPU): a PPO step too long to measure at 250 tokens is extrapolated, and the lab table
+    comes out."""
+    fake = {**{k: v for k, v in UNITS.items() if k != "ppo"}, "ppo_step64": (100.0, 2300)}
+    fake["ppo_step128"] = (150.0, 2500)  # predicts 245 s at 250 tokens: over the 180 s limit
+
+    def measure(name, threads, device, quick=False):
+        assert name != "ppo_step250", "a step predicted over the limit must not be measured"
+        seconds, peak = fake[name]
+        return {"per_unit_s": seconds, "peak_mb": peak, "per": "unit", "memory": "RSS"}
+
+    monkeypatch.setattr(course_costs, "measure", measure)
+    monkeypatch.setattr(sys, "argv", ["course_costs.py", "--device", "cpu", "--threads", "1"])
+    course_costs.main()
+    out = capsys.readouterr().out
+    assert "| ppo | 245.312 | PPO step, 250-token responses (extrapolated linearly" in out
+    lab3 = next(line for line in out.splitlines() if line.startswith("| lab 3 |"))
+    assert lab3.startswith("| lab 3 | 51 min | 5.2 | 11 PPO steps (extrapolated")  # 3,073 s

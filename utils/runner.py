@@ -109,7 +109,7 @@ def clear_outputs(notebook: nbformat.NotebookNode) -> None:
 
 def lesson_lines(notebook: nbformat.NotebookNode) -> list[str]:
     """The lines the last code cell (the check cell) printed for its lessons: each starts with
-    ``✓`` or ``✗`` (``utils.lessons.Lesson.line``). None when it printed none."""
+    ``✓`` or ``✗`` (``utils.lessons.Lesson.line``); empty when it printed none."""
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     if not code:
         return []
