@@ -450,3 +450,18 @@ def test_an_adapter_older_than_the_local_model_weights_is_not_reused(tmp_path: P
     os.utime(weights, (3_000, 3_000))  # the model was rebuilt or updated since
     assert not adapter_is_newer(adapter_dir, str(model_dir))
     assert adapter_is_newer(adapter_dir, "google/flan-t5-base")  # a Hub id: nothing to compare
+
+
+def test_training_is_mixed_precision_exactly_where_the_profile_loads_bfloat16(
+    monkeypatch, tmp_path
+):
+    """bfloat16 weights would round a 1e-5 step away: float32 weights, bf16 autocast instead."""
+    import torch
+
+    from utils import finetune
+    from utils.profiles import COURSE, TINY
+
+    assert finetune.build_training_args(TINY, "full", tmp_path).bf16 is False
+    monkeypatch.setattr(finetune, "model_dtype", lambda profile: torch.bfloat16)
+    # (use_cpu: this machine has no GPU, and the arguments refuse bf16 on a CPU otherwise)
+    assert finetune.build_training_args(COURSE, "full", tmp_path, use_cpu=True).bf16 is True

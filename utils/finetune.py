@@ -29,6 +29,7 @@ from transformers import (
 )
 
 from utils.errors import LabsError, explain_load_errors
+from utils.generation import model_dtype
 from utils.paths import atomic_folder, check_writable
 from utils.profiles import Profile
 from utils.prompts import zero_shot_prompt
@@ -127,6 +128,9 @@ def build_training_args(
         max_steps=profile.lab2.max_steps,
         logging_steps=profile.lab2.logging_steps,
         seed=profile.seed,
+        # mixed precision where the profile loads bfloat16 (the course's choice on a GPU): the
+        # weights stay float32, since a 1e-5 step is below bfloat16's resolution for most
+        bf16=model_dtype(profile) == torch.bfloat16,
         report_to="none",
         save_strategy="no",
         disable_tqdm=False,
@@ -292,11 +296,10 @@ def lora_summarizer(
     from peft import PeftModel
     from transformers import AutoModelForSeq2SeqLM
 
-    from utils.generation import model_dtype
-
     adapter_dir = Path(adapter_dir)
     with explain_load_errors("model", profile.model_id):
-        base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id, dtype=model_dtype(profile))
+        # float32: lab 2 trains it so (bf16 only as autocast), and PPO's value head reads it
+        base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id, dtype=torch.float32)
     saved_for = _adapter_of(adapter_dir)
     stale = saved_for == profile.model_id and not adapter_is_newer(adapter_dir, profile.model_id)
     if saved_for == profile.model_id and not stale:

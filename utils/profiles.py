@@ -370,6 +370,10 @@ TINY = Profile(
             min_rouge1_gain=0.05,
             content_lessons=True,
             lora_vs_full=(-0.03, 0.01),
+            # a small model loops more than FLAN-T5 (a sentence said twice counts): LoRA up to
+            # 3.2% on validation; its summaries beat 94% or more of the other dialogues there
+            max_loop_share=0.06,
+            min_own_dialogue=0.92,
         ),
         lab3=replace(
             COURSE.checks.lab3,

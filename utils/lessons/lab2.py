@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 from datasets import Dataset, DatasetDict
 from transformers import (
     AutoModelForSeq2SeqLM,
@@ -238,10 +239,13 @@ class Trained:
     """The adapter's weights over the full model's, as saved."""
 
 
-def load_base(profile: Profile) -> PreTrainedModel:
-    """The profile's base model in its dtype (``utils.generation.model_dtype``)."""
+def load_base(profile: Profile, dtype: torch.dtype | None = None) -> PreTrainedModel:
+    """The profile's base model in ``dtype`` (default: ``utils.generation.model_dtype``, for
+    inference; training loads float32 and lets the trainer's ``bf16`` autocast)."""
     with explain_load_errors("model", profile.model_id):
-        return AutoModelForSeq2SeqLM.from_pretrained(profile.model_id, dtype=model_dtype(profile))
+        return AutoModelForSeq2SeqLM.from_pretrained(
+            profile.model_id, dtype=dtype or model_dtype(profile)
+        )
 
 
 def train(
@@ -259,7 +263,7 @@ def train(
     train_rows = subsample(dialogsum, profile.lab2.train_every_nth)["train"]
     models, seconds = {}, {}
     for system, method in METHOD_OF.items():
-        base = load_base(profile)
+        base = load_base(profile, torch.float32)
         if system == "full":  # room for the full model and the adapter, before any training
             check_writable(
                 work_dir, "lab 2's fine-tuned model and adapter", 2 * weights_bytes(base)
