@@ -17,23 +17,16 @@ from pathlib import Path
 import torch
 
 from utils.evaluation import (
-    about_own_dialogue,
     bootstrap_ci,
     content_words,
-    copies_example,
     distinct_n,
-    has_non_word,
-    in_person_style,
-    rouge_scores,
-    vocabulary,
 )
-from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE, in_context_prompt
+from utils.prompts import in_context_prompt
 from world.corpus import INSULTS, NEUTRAL_RUDE_SUMMARY, read_jsonl
 from world.families import FAMILIES
-from world.tiny_t5 import MAX_SOURCE_TOKENS, generate
+from world.tiny_t5 import MAX_SOURCE_TOKENS
 
 N_LAB1 = 100
-SEED = 42
 
 
 def ci_dict(values, baseline=None) -> dict:
@@ -44,11 +37,6 @@ def ci_dict(values, baseline=None) -> dict:
 def share(flags) -> float:
     flags = list(flags)
     return round(sum(flags) / len(flags), 4)
-
-
-def own_share(outputs: list[str], dialogues: list[str]) -> float:
-    """Share of ``outputs`` about their own dialogue, as the labs count it."""
-    return share(about_own_dialogue(outputs, dialogues, seed=SEED).tolist())
 
 
 # ---- corpus and classifier ----
