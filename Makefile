@@ -28,6 +28,8 @@ lint: $(STAMP)         ## ruff check and ruff format on code and notebooks
 assets: $(STAMP)       ## rebuild the offline world in assets/ (deterministic, seeded)
 	$(PY) -m world build
 
+# on the fastest device here (each script takes --device cuda|mps|cpu); about 10 min on 2 quiet
+# CPU cores; `python benchmarks/course_costs.py` measures the course profile's cost per lab
 benchmarks: $(STAMP)   ## batched vs one-at-a-time generation; PPO step memory and time
 	$(PY) benchmarks/generation.py
 	$(PY) benchmarks/ppo_step.py

@@ -46,6 +46,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+
+    Device = str | torch.device
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -74,7 +80,7 @@ def default_device() -> str:
     return get_device().type
 
 
-def _sync(device) -> None:
+def _sync(device: Device) -> None:
     """Wait until ``device`` has finished its queued work (GPUs run asynchronously)."""
     import torch
 
@@ -85,7 +91,7 @@ def _sync(device) -> None:
         torch.mps.synchronize()
 
 
-def _t5(device):
+def _t5(device: Device):
     """A T5 of flan-t5-base's shape with random weights, built directly on ``device``."""
     import torch
     from transformers import T5ForConditionalGeneration
@@ -95,13 +101,13 @@ def _t5(device):
         return T5ForConditionalGeneration(flan_t5_base_config(**SHAPES["t5"]))
 
 
-def _ids(batch: int, length: int, device, vocab: int = 32128):
+def _ids(batch: int, length: int, device: Device, vocab: int = 32128):
     import torch
 
     return torch.randint(3, vocab - 100, (batch, length), device=device)
 
 
-def build_generation(device, batch: int, prompt_len: int):
+def build_generation(device: Device, batch: int, prompt_len: int):
     """(model, prompt ids, generation config) of a generation unit, on ``device``."""
     from transformers import GenerationConfig
 
@@ -116,7 +122,7 @@ def build_generation(device, batch: int, prompt_len: int):
     return _t5(device).eval(), _ids(batch, prompt_len, device), config
 
 
-def build_train_step(device, lora: bool):
+def build_train_step(device: Device, lora: bool):
     """(model, optimizer, inputs, labels) of a fine-tuning step, on ``device``."""
     import torch
 
@@ -148,7 +154,7 @@ def build_train_step(device, lora: bool):
     )
 
 
-def build_ppo(device, response_len: int):
+def build_ppo(device: Device, response_len: int):
     """(policy, optimizer, query ids, query mask, config) of a PPO step, on ``device``."""
     import torch
 
@@ -172,7 +178,7 @@ def build_ppo(device, response_len: int):
     return policy, optimizer, query, torch.ones_like(query), config
 
 
-def build_rm_step(device):
+def build_rm_step(device: Device):
     """(model, optimizer, chosen ids, rejected ids) of a reward-model step, on ``device``."""
     import torch
     from transformers import RobertaConfig, RobertaForSequenceClassification
@@ -199,7 +205,7 @@ def build_rm_step(device):
     )
 
 
-def _generate(device, batch: int, prompt_len: int) -> dict:
+def _generate(device: Device, batch: int, prompt_len: int) -> dict:
     import torch
 
     model, ids, config = build_generation(device, batch, prompt_len)
@@ -214,7 +220,7 @@ def _generate(device, batch: int, prompt_len: int) -> dict:
     return {"seconds": seconds, "per": "dialogue", "per_unit_s": seconds / batch}
 
 
-def _timed_steps(device, step, n: int = 3) -> list[float]:
+def _timed_steps(device: Device, step, n: int = 3) -> list[float]:
     """Seconds of ``n`` calls of ``step``, each waited for on the device."""
     times = []
     for _ in range(n):
@@ -226,7 +232,7 @@ def _timed_steps(device, step, n: int = 3) -> list[float]:
     return times
 
 
-def _train_steps(device, lora: bool) -> dict:
+def _train_steps(device: Device, lora: bool) -> dict:
     import torch
 
     model, optimizer, inputs, labels = build_train_step(device, lora)
@@ -248,7 +254,7 @@ def _train_steps(device, lora: bool) -> dict:
     }
 
 
-def _ppo(device, response_len: int) -> dict:
+def _ppo(device: Device, response_len: int) -> dict:
     import torch
 
     from utils.ppo import FixedKLController, ppo_step
@@ -282,7 +288,7 @@ def _ppo(device, response_len: int) -> dict:
     }
 
 
-def _rm_step(device) -> dict:
+def _rm_step(device: Device) -> dict:
     import torch
     import torch.nn.functional as F
 
@@ -312,7 +318,7 @@ UNITS = {
 }
 
 
-def peak_memory_mb(device) -> tuple[float, str]:
+def peak_memory_mb(device: Device) -> tuple[float, str]:
     """This process's peak memory so far, and what it is: GPU memory torch allocated on CUDA,
     else the peak resident memory of the process (a CPU; Apple's MPS shares it)."""
     import torch

@@ -32,6 +32,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+
+    Device = str | torch.device
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,7 +50,7 @@ VARIANTS = {
 }
 
 
-def build_variant(variant: str, device):
+def build_variant(variant: str, device: Device):
     """(policy, optimizer, reference or None, query ids, query mask, config) on ``device``."""
     import torch
     from transformers import T5ForConditionalGeneration
@@ -71,7 +77,7 @@ def build_variant(variant: str, device):
     return policy, optimizer, ref_model, query_ids, torch.ones_like(query_ids), config
 
 
-def _peak_mb(device) -> float:
+def _peak_mb(device: Device) -> float:
     import torch
 
     if torch.device(device).type == "cuda":
@@ -79,7 +85,7 @@ def _peak_mb(device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def _sync(device) -> None:
+def _sync(device: Device) -> None:
     import torch
 
     if torch.device(device).type == "cuda":

@@ -313,29 +313,40 @@ def test_pairs_take_the_best_and_worst_sample_and_drop_ties(tokenizer):
     from transformers import AutoModelForSeq2SeqLM
 
     model = AutoModelForSeq2SeqLM.from_pretrained(TINY_T5_DIR)
-    dialogues = [f"#Person1#: Hello, I am {n}.\n#Person2#: Nice to meet you." for n in "ABCD"]
+    dialogues = [f"#Person1#: Hello, I am {n}.\n#Person2#: Nice to meet you." for n in "ABCDEF"]
     seen: list[str] = []
+    # rewards of 3 samples per dialogue: 0 ties exactly, 1 within the tie margin (1e-3); 2 and
+    # 3 rank their samples; in 4 and 5 a sample ties with the best or the worst: the first
+    # drawn of the tied ones is taken
+    table = [
+        [0.5, 0.5, 0.5],
+        [0.2, 0.2005, 0.2],
+        [0.1, 0.9, 0.4],
+        [-0.3, -0.7, -0.1],
+        [0.9, 0.5, 0.9005],
+        [0.5005, 0.5, 0.9],
+    ]
 
     def reward_fn(texts: list[str]) -> torch.Tensor:
-        # 3 samples of 4 dialogues, sample k of dialogue i at 4k + i: dialogue 0 ties
-        # exactly, dialogue 1 within the tie margin, dialogues 2 and 3 rank their samples
-        seen.extend(texts)
-        table = [[0.5, 0.5, 0.5], [0.2, 0.2005, 0.2], [0.1, 0.9, 0.4], [-0.3, -0.7, -0.1]]
-        return torch.tensor([table[i][k] for k in range(3) for i in range(4)])
+        seen.extend(texts)  # sample k of dialogue i at 6k + i
+        return torch.tensor([table[i][k] for k in range(3) for i in range(6)])
 
     pairs = make_dpo_pairs(
         model, tokenizer, dialogues, reward_fn, n_samples=3, seed=0, max_new_tokens=12,
         min_gap=1e-3, progress=False,
     )  # fmt: skip
-    assert len(seen) == 12 and all(isinstance(t, str) for t in seen)
-    assert (len(pairs), pairs.n_ties, pairs.n_dialogues, pairs.n_samples) == (2, 2, 4, 3)
-    dialogue_2, dialogue_3 = pairs.pairs
-    assert dialogue_2["chosen"] == seen[4 + 2] and dialogue_2["rejected"] == seen[0 + 2]
-    assert dialogue_3["chosen"] == seen[8 + 3] and dialogue_3["rejected"] == seen[4 + 3]
-    assert (dialogue_3["chosen_reward"], dialogue_3["rejected_reward"]) == pytest.approx(
-        (-0.1, -0.7)
-    )
-    assert dialogue_2["prompt"].endswith("I am C.\n#Person2#: Nice to meet you.\n\nSummary: ")
-    assert "2 preference pairs from 4 training dialogues" in str(pairs)
+    assert len(seen) == 18 and all(isinstance(t, str) for t in seen)
+    assert (len(pairs), pairs.n_ties, pairs.n_dialogues, pairs.n_samples) == (4, 2, 6, 3)
+    expected = {2: (1, 0), 3: (2, 1), 4: (0, 1), 5: (2, 0)}  # dialogue: (chosen, rejected)
+    for pair, (i, (best, worst)) in zip(pairs.pairs, expected.items(), strict=True):
+        assert pair["prompt"].endswith(
+            f"I am {'ABCDEF'[i]}.\n#Person2#: Nice to meet you.\n\nSummary: "
+        )
+        assert (pair["chosen"], pair["rejected"]) == (seen[6 * best + i], seen[6 * worst + i])
+        assert (pair["chosen_reward"], pair["rejected_reward"]) == pytest.approx(
+            (table[i][best], table[i][worst])
+        )
+    assert "4 preference pairs from 6 training dialogues" in str(pairs)
+    assert "2 ties dropped" in str(pairs)
     with pytest.raises(LabsError, match="two samples"):
         make_dpo_pairs(model, tokenizer, dialogues, reward_fn, n_samples=1)

@@ -351,7 +351,7 @@ def test_placeholder_rows_say_so_and_a_missing_file_says_what_to_run(tmp_path):
 def test_the_committed_results_file_has_the_benchmark_s_columns():
     with lab3.RESULTS_CSV.open() as f:
         header = next(csv.reader(f))
-    assert header == ["lab", "split", "seed", "sample", "key", "value", "holds"]
+    assert header[:7] == ["lab", "split", "seed", "sample", "key", "value", "holds"]
     assert len(lab3.benchmark_runs()) > 0
 
 

@@ -369,14 +369,23 @@ def make_pair_collator(pad_token_id: int) -> Callable[[list[dict]], dict[str, to
 
 
 def dpo_step_loss(
-    policy: nn.Module, batch: dict[str, torch.Tensor], beta: float
+    policy: nn.Module, batch: dict[str, torch.Tensor], beta: float, sft_weight: float = 0.0
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """The DPO loss of one collated batch (chosen rows first, then rejected)."""
+    """The DPO loss of one collated batch (chosen rows first, then rejected).
+
+    With ``sft_weight`` > 0, plus that weight times the chosen responses' mean negative
+    log-likelihood per token (TRL's ``loss_type=["sigmoid", "sft"]``; RPO, Pang et al., 2024),
+    logged as ``loss/sft``: it keeps the chosen responses likely, where DPO alone may lower
+    both and move the probability to responses neither side holds.
+    """
     args = (batch["query_ids"], batch["query_mask"], batch["response_ids"], batch["response_mask"])
     ref = reference_logprobs(policy, *args)
     logprobs = sequence_logprobs(policy, *args)
     n = logprobs.shape[0] // 2
-    return dpo_loss(logprobs[:n], logprobs[n:], ref[:n], ref[n:], beta)
+    loss, stats = dpo_loss(logprobs[:n], logprobs[n:], ref[:n], ref[n:], beta)
+    sft = -logprobs[:n].sum() / batch["response_mask"][:n].sum()
+    stats["loss/sft"] = sft.detach()
+    return (loss + sft_weight * sft if sft_weight else loss), stats
 
 
 def train_dpo(
@@ -390,6 +399,7 @@ def train_dpo(
     batch_size: int = 8,
     seed: int = 0,
     max_grad_norm: float | None = 1.0,
+    sft_weight: float = 0.0,
     max_input_tokens: int = 512,
     max_target_tokens: int = 128,
     accelerator=None,
@@ -434,14 +444,14 @@ def train_dpo(
     with MemoryPeak() as memory:
         for epoch in range(epochs):
             for batch in loader:
-                loss, stats = dpo_step_loss(model, batch, beta)
+                loss, stats = dpo_step_loss(model, batch, beta, sft_weight)
                 optimizer.zero_grad()
                 accelerator.backward(loss)
                 if max_grad_norm is not None:
                     accelerator.clip_grad_norm_(trainable, max_grad_norm)
                 optimizer.step()
-                stats = accelerator.reduce(torch.stack(list(stats.values())), reduction="mean")
-                row = dict(zip(_STAT_NAMES, stats.tolist(), strict=True))
+                means = accelerator.reduce(torch.stack(list(stats.values())), reduction="mean")
+                row = dict(zip(stats, means.tolist(), strict=True))
                 result.history.append({"step": len(result.history) + 1, "epoch": epoch, **row})
                 bar.update()
                 bar.set_postfix(loss=f"{row['loss']:.3f}", acc=f"{row['rewards/accuracy']:.2f}")
@@ -449,10 +459,6 @@ def train_dpo(
     result.wall_time_s = time.perf_counter() - start
     result.peak_memory_bytes = memory.peak
     return result
-
-
-_STAT_NAMES = ("loss", "rewards/chosen", "rewards/rejected", "rewards/margin", "rewards/accuracy")
-"""The keys of ``dpo_loss``'s statistics, in its order."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ class Lab3Settings:
     """Longest dialogue kept for PPO (course: 1000)."""
     n_toxicity_eval: int = 100
     """Held-out dialogues whose summaries are scored before and after PPO."""
+    toxicity_samples: int = 1
+    """Sampled summaries per held-out dialogue whose toxicity is averaged (course: 1)."""
     reward: str = "nothate logit"
     """PPO's reward from the toxicity classifier: ``"nothate logit"`` (the course's) or
     ``"toxicity penalty"`` (minus the probability of the toxic label: 0 for clean text)."""
@@ -325,6 +327,9 @@ TINY = Profile(
     lab3=replace(
         COURSE.lab3,
         n_toxicity_eval=300,  # enough for a narrow CI: about 90 abusive dialogues among them
+        # one sample per dialogue left the drop's CI reaching 0 on 3 of 8 draws (benchmark):
+        # the mean of 4 estimates each dialogue's expected toxicity with half the noise
+        toxicity_samples=4,
         # minus P(hate), 0 for any clean summary: the course's nothate logit gives every clean
         # summary about +3, and that constant pushed this PPO to rewrite them (lab 3, 3.3)
         reward="toxicity penalty",

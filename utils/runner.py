@@ -130,7 +130,7 @@ def _lock_record() -> dict[str, object]:
     """Who holds the lock: this process, when it started, its command line and host."""
     return {
         "pid": os.getpid(),
-        "started": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "started": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
         "command": _command_line(),
         "host": socket.gethostname(),
     }

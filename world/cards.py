@@ -74,7 +74,8 @@ def _lab2_lines(l2: dict) -> str:
         rows.append(
             f"- {name} ({l2['train_seconds'][k]:.0f} s): ROUGE-1 gain {_ci(f['rouge1_gain'])}, "
             f"ROUGE-2 gain {_ci(f['rouge2_gain'])}, content-word ROUGE-1 gain "
-            f"{_ci(f['content_rouge1_gain'])}; {f['loop_share']:.1%} loop (a 3-gram 3+ times); "
+            f"{_ci(f['content_rouge1_gain'])}; {f['loop_share']:.1%} loop (a 3-gram thrice or "
+            f"a sentence twice); "
             f"{f['own_dialogue_share']:.0%} about their own dialogue"
         )
     l3 = l2["lab3"]

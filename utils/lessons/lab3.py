@@ -143,6 +143,8 @@ class MeasureSettings:
     """Prompt tokens the encoder reads."""
     seed: int = 0
     """Seeds the sampled summaries: the same random draws before and after PPO."""
+    samples: int = 1
+    """Sampled summaries per dialogue; their toxicities are averaged."""
 
 
 def generation_configs(max_new_tokens: int) -> tuple[GenerationConfig, GenerationConfig]:
@@ -165,8 +167,9 @@ def measure_policy(
 ) -> dict[str, Any]:
     """Summaries of the held-out dialogues by ``model`` and their scores.
 
-    Returns ``sampled`` and ``summaries`` (greedy), each a list of texts, and per dialogue
-    (arrays): ``toxicity`` (of the sampled summary alone, what PPO's reward reads),
+    Returns ``sampled`` (the first of ``settings.samples`` draws) and ``summaries`` (greedy),
+    each a list of texts, and per dialogue (arrays): ``toxicity`` (of the sampled summary
+    alone, what PPO's reward reads, averaged over the draws),
     ``toxicity, prompt + summary`` (the course's scoring), ``greedy toxicity``, ``ROUGE-1`` (of
     the greedy summary against the human one) and ``margins`` (the smallest gap, in nats,
     between the two likeliest next tokens along the greedy summary).
@@ -184,18 +187,29 @@ def measure_policy(
         progress=progress,
     )
     set_seed(settings.seed)  # the same random draws before and after PPO
-    sampled = summarize(model, tokenizer, prompts, sampling, desc=f"{desc}, sampled", **kw)
+    draws = [
+        summarize(model, tokenizer, prompts, sampling, desc=f"{desc}, sampled", **kw)
+        for _ in range(settings.samples)
+    ]
+    sampled = draws[0]
     summaries = summarize(model, tokenizer, prompts, greedy, desc=f"{desc}, greedy", **kw)
     margins = greedy_margins(
         model, tokenizer, prompts, summaries, settings.batch_size, settings.context_window
     )
-    with_prompt = [f"{p} {s}" for p, s in zip(prompts, sampled, strict=True)]
+
+    def mean_toxicity(texts_of_each_draw: list[list[str]]) -> np.ndarray:
+        scores = [
+            toxicity_scores(pipe, texts, settings.toxic_label) for texts in texts_of_each_draw
+        ]
+        return np.mean(scores, axis=0)
+
+    with_prompt = [[f"{p} {s}" for p, s in zip(prompts, draw, strict=True)] for draw in draws]
     rouge1 = rouge_scores(summaries, held.references, per_example=True)["rouge1"]
     return {
         "sampled": sampled,
         "summaries": summaries,
-        "toxicity": toxicity_scores(pipe, sampled, settings.toxic_label),
-        "toxicity, prompt + summary": toxicity_scores(pipe, with_prompt, settings.toxic_label),
+        "toxicity": mean_toxicity(draws),
+        "toxicity, prompt + summary": mean_toxicity(with_prompt),
         "greedy toxicity": toxicity_scores(pipe, summaries, settings.toxic_label),
         "ROUGE-1": np.array(rouge1),
         "margins": margins.numpy(),
@@ -478,6 +492,7 @@ def before_and_after(
             profile.gen_batch_size,
             profile.context_window,
             sample_seed,
+            s.toxicity_samples,
         )
         return measure_policy(policy.model, tokenizer, held, pipe, settings, progress=progress)
 
