@@ -277,8 +277,11 @@ def test_run_trains_with_the_seed_and_measures_the_whole_split(small_dialogsum, 
     assert set(first["train_seconds"]) == {"full", "LoRA"}
     keys = [x.key for x in lab2.lessons(first, two_steps.checks.lab2, lessons_on=True)]
     assert keys == ALL_KEYS
-    again = lab2.run(two_steps, seed=7, **kwargs)  # the seed fixes the whole run
+    again = lab2.run(two_steps, seed=7, also=("test",), **kwargs)  # the seed fixes the run
     assert again["per_example"] == first["per_example"]
+    # the same models score another split too (here its rows are the same, so its figures)
+    assert again["also"]["test"]["split"] == "test"
+    assert again["also"]["test"]["per_example"] == first["per_example"]
 
 
 @needs_tiny_model

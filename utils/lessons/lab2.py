@@ -329,10 +329,13 @@ def run(
     dialogsum: DatasetDict | None = None,
     tokenizer: PreTrainedTokenizerBase | None = None,
     work_dir: Path | None = None,
+    also: Sequence[str] = (),
 ) -> dict:
     """Lab 2 for one training ``seed`` (default: the profile's), scored on every row of
     ``split``: ``measure``'s figures plus ``trainable_share``, ``adapter_share``,
-    ``train_seconds``, ``seed`` and ``split``, ready for ``lessons``.
+    ``train_seconds``, ``seed`` and ``split``, ready for ``lessons``. Each split named in
+    ``also`` is scored by the same models too, its figures under ``figures["also"][name]``
+    (the benchmark trains once per seed and scores validation and test).
 
     The models are saved in ``work_dir`` (default: a temporary folder, removed after).
     """
@@ -343,20 +346,27 @@ def run(
     if tokenizer is None:
         with explain_load_errors("tokenizer", profile.model_id):
             tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
-    rows = dialogsum[split]
     folder = (
         tempfile.TemporaryDirectory(prefix="lab2-") if work_dir is None else nullcontext(work_dir)
     )
     with folder as work:
         trained = train(profile, dialogsum, tokenizer, Path(work))
         models = {"base": load_base(profile), **trained.models}
-        summaries = summaries_of(models, tokenizer, rows["dialogue"], profile)
-    figures = measure(summaries, rows["summary"], rows["dialogue"], seed=profile.seed)
-    figures.update(
-        trainable_share=trained.trainable_share,
-        adapter_share=trained.adapter_share,
-        train_seconds=trained.seconds,
-        seed=profile.seed,
-        split=split,
-    )
+
+        def scored(name: str) -> dict:
+            rows = dialogsum[name]
+            summaries = summaries_of(models, tokenizer, rows["dialogue"], profile)
+            figures = measure(summaries, rows["summary"], rows["dialogue"], seed=profile.seed)
+            figures.update(
+                trainable_share=trained.trainable_share,
+                adapter_share=trained.adapter_share,
+                train_seconds=trained.seconds,
+                seed=profile.seed,
+                split=name,
+            )
+            return figures
+
+        figures = scored(split)
+        if also:
+            figures["also"] = {name: scored(name) for name in also}
     return figures
