@@ -458,11 +458,14 @@ def before_and_after(
     seed: int,
     samples: Sequence[tuple[str, int | None]],
     progress: bool = False,
+    befores: dict | None = None,
 ) -> list[tuple[HeldOut, dict[str, Any], dict[str, Any], dict[str, float]]]:
     """One PPO run from ``summarizer`` with ``seed``, each ``(split, sample_seed)`` draw measured
     before and after it, as the notebook does; per draw ``(held, before, after, seconds)``.
 
     A draw's ``sample_seed`` (None: ``seed``) picks its rows and seeds its sampled summaries.
+    ``befores`` (a dict the caller keeps) reuses a draw's held-out set and "before" figures
+    across PPO seeds: before PPO the adapter is zero, so they do not depend on ``seed``.
     """
     from transformers import set_seed
 
@@ -470,12 +473,15 @@ def before_and_after(
     from utils.reward import reward_fn_for
 
     s = profile.lab3
+    befores = {} if befores is None else befores
     draws = []
     for split, sample_seed in samples:
         sample_seed = seed if sample_seed is None else sample_seed
-        in_split = in_range(dialogsum[split], s.min_dialogue_chars, s.max_dialogue_chars)
-        rows = draw(in_split, s.n_toxicity_eval, sample_seed)
-        draws.append((HeldOut.of(rows, pipe, profile.toxic_label), sample_seed))
+        if (split, sample_seed) not in befores:
+            in_split = in_range(dialogsum[split], s.min_dialogue_chars, s.max_dialogue_chars)
+            rows = draw(in_split, s.n_toxicity_eval, sample_seed)
+            befores[split, sample_seed] = HeldOut.of(rows, pipe, profile.toxic_label), None, 0.0
+        draws.append((split, sample_seed))
     set_seed(seed)  # the adapter's initial weights
     policy = build_policy(
         summarizer,
@@ -496,9 +502,11 @@ def before_and_after(
         )
         return measure_policy(policy.model, tokenizer, held, pipe, settings, progress=progress)
 
-    start = time.perf_counter()
-    befores = [measure(held, sample_seed) for held, sample_seed in draws]
-    measure_s = (time.perf_counter() - start) / max(1, len(draws))
+    for key in draws:
+        held, before, _ = befores[key]
+        if before is None:
+            start = time.perf_counter()
+            befores[key] = held, measure(held, key[1]), time.perf_counter() - start
     train_rows = in_range(dialogsum["train"], s.min_dialogue_chars, s.max_dialogue_chars)
     start = time.perf_counter()
     reward_fn = reward_fn_for(s.reward, pipe, profile.toxic_label, profile.nontoxic_label)
@@ -507,10 +515,11 @@ def before_and_after(
     train(policy, tokenizer, prompts, reward_fn, config, progress=progress)
     ppo_s = time.perf_counter() - start
     out = []
-    for (held, sample_seed), before in zip(draws, befores, strict=True):
+    for key in draws:
+        held, before, before_s = befores[key]
         start = time.perf_counter()
-        after = measure(held, sample_seed)
-        seconds = {"ppo_seconds": ppo_s, "measure_seconds": measure_s + time.perf_counter() - start}
+        after = measure(held, key[1])
+        seconds = {"ppo_seconds": ppo_s, "measure_seconds": before_s + time.perf_counter() - start}
         out.append((held, before, after, seconds))
     return out
 
@@ -523,6 +532,7 @@ def run(
     dialogsum: DatasetDict | None = None,
     tokenizer=None,
     progress: bool = False,
+    befores: dict | None = None,
 ) -> list[dict]:
     """Lab 3's PPO lesson for the robustness benchmark: lab 2's summarizer (loaded from
     ``outputs_dir/lab2/lora-adapter``, or trained with lab 2's recipe), one PPO run with
@@ -530,7 +540,8 @@ def run(
     sample_seed)`` draw (``sample_seed`` None: ``seed``; a split with no more in-range rows than
     ``n_toxicity_eval`` is measured whole), each with its ``split``, ``seed``, ``sample``,
     ``ppo_seconds`` and ``measure_seconds``. ``run(profile)`` gives the notebook's figures.
-    The reward model (a separate lesson) is not trained here.
+    The reward model (a separate lesson) is not trained here. ``befores``: see
+    ``before_and_after`` (the benchmark passes one dict to every seed's run).
     """
     from transformers import AutoTokenizer, pipeline
 
@@ -547,7 +558,7 @@ def run(
     adapter = profile.outputs_dir / "lab2" / "lora-adapter"
     summarizer, _ = lora_summarizer(profile, tokenizer, dialogsum, adapter)
     measured = before_and_after(
-        summarizer, tokenizer, dialogsum, pipe, profile, seed, samples, progress
+        summarizer, tokenizer, dialogsum, pipe, profile, seed, samples, progress, befores
     )
     out = []
     for (split, sample), (held, before, after, seconds) in zip(samples, measured, strict=True):
