@@ -10,7 +10,8 @@ where ``log pi(y)`` is the summed log-probability of response ``y`` under the po
 ``log ref(y)`` under the frozen reference. ``beta * (log pi(y) - log ref(y))`` is the
 *implicit reward* of ``y``: the loss raises the chosen one's above the rejected one's, and
 ``beta`` sets how far from the reference that may take the policy (a larger beta, a tighter
-leash: the same change in log-probabilities is worth more loss).
+leash: the loss stops pulling once the chosen one's log-ratio leads the rejected one's by a
+few times ``1 / beta``).
 
 The pieces, in the order a run uses them:
 
@@ -49,14 +50,13 @@ from torch import nn
 
 from utils.errors import LabsError
 from utils.prompts import zero_shot_prompt
-
-RewardFn = Callable[[list[str]], torch.Tensor]
-"""Texts in, one reward per text out (``utils.reward.RewardFn``)."""
+from utils.reward import RewardFn
 
 
 @dataclass(frozen=True)
 class DPOConfig:
-    """DPO's settings (defaults: this project's choice for FLAN-T5-base; tiny's in the profile)."""
+    """DPO's settings. Defaults: the DPO paper's beta and a LoRA-sized step for FLAN-T5-base (not
+    measured by this project); the tiny profile's were chosen on the validation split."""
 
     beta: float = 0.1
     """Weight of the log-probability ratios in the loss: larger keeps the policy nearer the
@@ -264,8 +264,8 @@ def make_dpo_pairs(
         if scores.max() - scores.min() <= min_gap:
             result.n_ties += 1
             continue
-        # samples within min_gap of the best (worst) tie with it: take the first drawn, so
-        # the classifier's noise among clean samples (which favours short ones) picks nothing
+        # samples within min_gap of the best (worst) tie with it: the first drawn is taken,
+        # so the classifier's noise among, say, clean samples does not pick one
         best = int(torch.nonzero(scores >= scores.max() - min_gap)[0])
         worst = int(torch.nonzero(scores <= scores.min() + min_gap)[0])
         result.pairs.append(
@@ -369,23 +369,14 @@ def make_pair_collator(pad_token_id: int) -> Callable[[list[dict]], dict[str, to
 
 
 def dpo_step_loss(
-    policy: nn.Module, batch: dict[str, torch.Tensor], beta: float, sft_weight: float = 0.0
+    policy: nn.Module, batch: dict[str, torch.Tensor], beta: float
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """The DPO loss of one collated batch (chosen rows first, then rejected).
-
-    With ``sft_weight`` > 0, plus that weight times the chosen responses' mean negative
-    log-likelihood per token (TRL's ``loss_type=["sigmoid", "sft"]``; RPO, Pang et al., 2024),
-    logged as ``loss/sft``: it keeps the chosen responses likely, where DPO alone may lower
-    both and move the probability to responses neither side holds.
-    """
+    """The DPO loss of one collated batch (chosen rows first, then rejected)."""
     args = (batch["query_ids"], batch["query_mask"], batch["response_ids"], batch["response_mask"])
     ref = reference_logprobs(policy, *args)
     logprobs = sequence_logprobs(policy, *args)
     n = logprobs.shape[0] // 2
-    loss, stats = dpo_loss(logprobs[:n], logprobs[n:], ref[:n], ref[n:], beta)
-    sft = -logprobs[:n].sum() / batch["response_mask"][:n].sum()
-    stats["loss/sft"] = sft.detach()
-    return (loss + sft_weight * sft if sft_weight else loss), stats
+    return dpo_loss(logprobs[:n], logprobs[n:], ref[:n], ref[n:], beta)
 
 
 def train_dpo(
@@ -399,7 +390,6 @@ def train_dpo(
     batch_size: int = 8,
     seed: int = 0,
     max_grad_norm: float | None = 1.0,
-    sft_weight: float = 0.0,
     max_input_tokens: int = 512,
     max_target_tokens: int = 128,
     accelerator=None,
@@ -444,7 +434,7 @@ def train_dpo(
     with MemoryPeak() as memory:
         for epoch in range(epochs):
             for batch in loader:
-                loss, stats = dpo_step_loss(model, batch, beta, sft_weight)
+                loss, stats = dpo_step_loss(model, batch, beta)
                 optimizer.zero_grad()
                 accelerator.backward(loss)
                 if max_grad_norm is not None:

@@ -382,13 +382,14 @@ TINY = Profile(
         ),
         lab3=replace(
             COURSE.checks.lab3,
-            # the stand-in's PPO is long enough to show the lesson; each threshold sits below
-            # the benchmark's worst run
-            min_toxicity_drop=0.15,
-            max_rouge1_drop=0.03,
+            # the stand-in's PPO is long enough to show the lesson. On the validation split
+            # (3 PPO seeds) the drop was 18% or more, ROUGE-1 fell by 0.018 at most, 94% about
+            # their own dialogue, 75% of clean summaries unchanged: limits with a margin
+            min_toxicity_drop=0.1,
+            max_rouge1_drop=0.045,
             toxicity_before=(0.05, 0.30),
             min_own_dialogue=0.9,
-            min_clean_unchanged=0.7,
+            min_clean_unchanged=0.6,
             near_ties_change_more=True,
         ),
     ),
