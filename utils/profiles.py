@@ -384,7 +384,7 @@ TINY = Profile(
             COURSE.checks.lab3,
             # the stand-in's PPO is long enough to show the lesson. On the validation split
             # (3 PPO seeds) the drop was 18% or more, ROUGE-1 fell by 0.018 at most, 94% about
-            # their own dialogue, 75% of clean summaries unchanged: limits with a margin
+            # their own dialogue, 65% of clean summaries unchanged: limits with a margin
             min_toxicity_drop=0.1,
             max_rouge1_drop=0.045,
             toxicity_before=(0.05, 0.30),
