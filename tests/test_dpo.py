@@ -269,7 +269,7 @@ def test_training_reports_every_step_and_its_cost(tiny_t5, tokenizer):
         train_dpo(policy, tokenizer, [], beta=0.1, learning_rate=1e-3, progress=False)
 
 
-def test_sampled_kl_is_zero_at_the_start_and_matches_the_exact_kl(tiny_t5, tokenizer):
+def test_sampled_kl_is_zero_at_the_start_and_matches_the_exact_kl(tiny_t5):
     # a vocabulary of 6 tokens and responses of at most 2: 31 responses to enumerate
     policy = lora(tiny_t5(seed=3, vocab_size=6))
     at_start = sampled_kl(policy, StubTokenizer(), ["x"] * 20, max_new_tokens=2, batch_size=20)
