@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shapes import flan_t5_base_config  # noqa: E402 - benchmarks/shapes.py, beside this script
+from shapes import course_ppo, flan_t5_base_config  # noqa: E402 - benchmarks/shapes.py, beside this script
 
 PROMPT_LEN, FEW_SHOT_LEN, NEW_TOKENS = 200, 512, 50
 TRAIN_IN, TRAIN_OUT, TRAIN_BATCH = 256, 64, 8
@@ -158,21 +158,8 @@ def build_ppo(device: Device, response_len: int):
     """(policy, optimizer, query ids, query mask, config) of a PPO step, on ``device``."""
     import torch
 
-    from utils.ppo import PPOConfig, build_policy
-
-    base = _t5(device).eval()
-    with torch.device(device):  # LoRA weights and the value head beside the model's
-        policy = build_policy(
-            base, r=32, lora_alpha=32, lora_dropout=0.05, target_modules=("q", "v")
-        )
-    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad], lr=1.41e-5)
-    config = PPOConfig(
-        batch_size=PPO_BATCH,
-        mini_batch_size=PPO_MINI_BATCH,
-        ppo_epochs=1,
-        output_min_length=response_len,
-        output_max_length=response_len + 1,
-        min_new_tokens=response_len,
+    policy, optimizer, config = course_ppo(
+        _t5(device).eval(), device, PPO_BATCH, PPO_MINI_BATCH, response_len
     )
     query = _ids(PPO_BATCH, PPO_QUERY, device)
     return policy, optimizer, query, torch.ones_like(query), config

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shapes import flan_t5_base_config  # noqa: E402 - benchmarks/shapes.py, beside this script
+from shapes import course_ppo, flan_t5_base_config  # noqa: E402 - benchmarks/shapes.py, beside it
 
 BATCH, QUERY_LEN, RESPONSE_LEN, MINI_BATCH = 16, 256, 64, 4
 VARIANTS = {
@@ -55,24 +55,13 @@ def build_variant(variant: str, device: Device):
     import torch
     from transformers import T5ForConditionalGeneration
 
-    from utils.ppo import PPOConfig, build_policy, clone_reference
+    from utils.ppo import clone_reference
 
     torch.manual_seed(0)
-    with torch.device(device):  # every weight made there: the base, LoRA, the value head
+    with torch.device(device):  # every weight made there: the base, its copy, LoRA, value head
         base = T5ForConditionalGeneration(flan_t5_base_config()).eval()
         ref_model = clone_reference(base) if variant == "deep-copy" else None
-        policy = build_policy(
-            base, r=32, lora_alpha=32, lora_dropout=0.05, target_modules=("q", "v")
-        )
-    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad], lr=1.41e-5)
-    config = PPOConfig(
-        batch_size=BATCH,
-        mini_batch_size=MINI_BATCH,
-        ppo_epochs=1,
-        output_min_length=RESPONSE_LEN,
-        output_max_length=RESPONSE_LEN + 1,
-        min_new_tokens=RESPONSE_LEN,
-    )
+    policy, optimizer, config = course_ppo(base, device, BATCH, MINI_BATCH, RESPONSE_LEN)
     query_ids = torch.randint(2, 32128, (BATCH, QUERY_LEN), device=device)
     return policy, optimizer, ref_model, query_ids, torch.ones_like(query_ids), config
 

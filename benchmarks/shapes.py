@@ -22,3 +22,28 @@ def flan_t5_base_config(vocab_size: int = 32128, **overrides):
         eos_token_id=1,
     )
     return T5Config(**{**settings, **overrides})
+
+
+def course_ppo(base, device, batch_size: int, mini_batch_size: int, response_len: int):
+    """The course's PPO policy on ``base`` (LoRA r 32, alpha 32, dropout 0.05 on q and v, plus
+    the value head, made on ``device``), its Adam at the course's 1.41e-5, and a one-epoch
+    ``PPOConfig`` whose responses are exactly ``response_len`` tokens: (policy, optimizer, config).
+    """
+    import torch
+
+    from utils.ppo import PPOConfig, build_policy
+
+    with torch.device(device):  # LoRA weights and the value head beside the model's
+        policy = build_policy(
+            base, r=32, lora_alpha=32, lora_dropout=0.05, target_modules=("q", "v")
+        )
+    optimizer = torch.optim.Adam([p for p in policy.parameters() if p.requires_grad], lr=1.41e-5)
+    config = PPOConfig(
+        batch_size=batch_size,
+        mini_batch_size=mini_batch_size,
+        ppo_epochs=1,
+        output_min_length=response_len,
+        output_max_length=response_len + 1,
+        min_new_tokens=response_len,
+    )
+    return policy, optimizer, config
