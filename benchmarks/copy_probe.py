@@ -1,136 +1,438 @@
-"""Can flan-t5-tiny's architecture learn to find a value in its input and copy it? (1-4 min)
+"""Can flan-t5-tiny's architecture learn to find a value in its input and copy it? (1-10 min)
 
-    .venv/bin/python -m benchmarks.copy_probe --task content --fillers 30   # from the repo root
-    .venv/bin/python -m benchmarks.copy_probe --task position --fillers 8 --steps 1500
-    .venv/bin/python -m benchmarks.copy_probe --task context --fillers 4 --steps 1000
+    .venv/bin/python -m benchmarks.copy_probe --tasks content --fillers 30   # from the repo root
+    .venv/bin/python -m benchmarks.copy_probe --tasks speaker --steps 3000
+    .venv/bin/python -m benchmarks.copy_probe --tasks speaker,slot,who_said=0.5 --d-model 256
 
-Why: flan-t5-tiny names some scenarios' values from memory (``value_copy`` in
-``assets/world_figures.json``), and rebuilding the world to try a fix takes two hours. This
-probe trains a fresh model of the same config (``world.tiny_t5.make_config``, the shipped
-tokenizer, AdamW, batch 32) on one synthetic retrieval task and prints the exact-match share
-of its greedy answers on fresh examples, so a change of architecture or optimizer can be
-tried in minutes. Not part of the tests.
+Why: the world's fine-tuned summaries name the wrong insulter and values the dialogue never
+said, and rebuilding the world to try a fix takes hours. This probe trains a fresh model of
+``world.tiny_t5.make_config`` (with the overrides given: ``--d-model``, ``--layers``, ...), the
+shipped tokenizer (or ``--tokenizer split``, see below), AdamW, batch 32, on fresh synthetic
+examples of one or more tasks, and every ``--eval-every`` steps prints the greedy answers'
+accuracy on 200 held-out examples of each task. Not part of the tests.
 
-Tasks (the answer is always one whole word of the input):
+Tasks (``--tasks a,b=0.5``: a mix, with weights):
 
-- ``identity``: the input is one word; copy it;
-- ``content``: one city among ``--fillers`` random words; the city is found by *what* it is;
-- ``position``: "Example: <fillers with a city> . Dialogue: <fillers with another city> .
-  Which city?"; the answer is the second city, found by *where* it stands (as a one-shot
-  prompt whose example shares the scenario);
-- ``context``: "<fillers> city is <word> <fillers> . Which city?"; the answer is found by its
-  neighbours only.
+- ``identity``, ``content``, ``position``, ``context``: round 1's single-word retrievals (a
+  word; a city among ``--fillers`` random words; the second city of "Example: ... Dialogue:
+  ..."; the word after "city is");
+- ``speaker``: the course's instruction prompt around a dialogue of 4-``--turns`` turns
+  (#Person1# and #Person2# alternate; turns are clean lines of the corpus), one of them holds
+  an insult ("Listen, you jerk, ..."); the target is "#PersonX# called #PersonY# a jerk.".
+  Scored: ``who`` (the insulter and the insulted in the right order), ``word`` (the insult),
+  ``exact``;
+- ``slot``: one turn asks for a city, a day or a time ("I need a ticket to Rome."), one or
+  two other turns mention values of the other kinds ("The shop was closed on Monday."); the
+  target is "#PersonX# is going to Rome." (a template per kind). Scored: ``value``, ``who``,
+  ``exact``;
+- ``slot1shot``: the same in the course's one-shot prompt, whose solved example asks for a
+  value of the same kind: the answer is the one in the *last* dialogue;
+- ``who_said`` (a drill): a dialogue, then 'Who said "word"?' for a word only one turn
+  has; the target is that turn's speaker tag.
 
-Measured with this script on the reference machine (2 CPU cores, one thread, learning rate
-1e-3, the shipped tokenizer, November 2026):
-
-- identity: 93% at step 120, 100% from step 160;
-- content, 30 fillers: 85% at step 40, 100% from step 80;
-- context, no fillers: 71% at step 180, 100% at step 300; 2 fillers: 13% at step 1000;
-  4 fillers: 0% through step 200 (pilots: 0% through steps 1000-2000 with 4 or 8 fillers,
-  also at learning rates 3e-3 and 1e-2, with Adafactor, without dropout, with untied
-  embeddings, with d_model 256, and for a BART of the same size);
-- position, 8 fillers: 51-55% through step 1500, a coin toss between the two cities; 2
-  fillers: 47-62% through step 600 (a pilot with another tokenizer and seed: 100% by 600).
-
-The tiny model copies what stands out by content within a hundred steps, and fails, at this
-budget, to copy what only its place or its neighbours single out. flan-t5-tiny's summaries
-need the second kind whenever the example of a one-shot prompt has a value of the same kind.
+``--tokenizer split`` trains a BPE tokenizer on the corpus as ``world/tokenizer.py`` does,
+but with punctuation split off words and every word (also after a newline) starting with
+"▁": the shipped one makes "Rome." , "Rome?" and "Rome" three tokens, and "#Person2#:" at
+a line start, "▁#Person1#:" at the text start and "▁#Person2#" in a summary three more, so
+copying a word is a lookup the model must learn for each form.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import re
+import tempfile
 import time
+from pathlib import Path
 
 import torch
-from transformers import AutoTokenizer, T5ForConditionalGeneration
+from safetensors.torch import save_model
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from transformers import AutoTokenizer, PreTrainedTokenizerFast, T5ForConditionalGeneration
 
-from utils.paths import TINY_T5_DIR
+from utils.paths import DIALOGSUM_DIR, TINY_T5_DIR
+from utils.prompts import INSTRUCTION_TEMPLATE, in_context_prompt
 from world.tiny_t5 import make_config
 
 CITIES = (
     "Paris Tokyo London Rome Sydney Beijing Boston Chicago Manchester Lyon Osaka Berlin Madrid "
     "Vienna Prague Dublin Lisbon Seoul Toronto Oslo Athens Milan Munich Seattle Denver"
 ).split()
-TASKS = ("identity", "content", "position", "context")
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+TIMES = "nine ten eleven two three four five six seven eight".split()
+KINDS = {"city": CITIES, "day": DAYS, "time": TIMES}
+INSULT_WORDS = "idiot moron fool jerk loser creep slob clown liar coward snob brat".split()
+INSULT_LINES = [
+    "Shut up, you {w}.",
+    "Listen, you {w}, I'm not asking again.",
+    "You're such {a} {w}.",
+    "What {a} {w} you are!",
+    "Don't be such {a} {w}.",
+    "Are you deaf, you {w}?",
+    "Stop talking nonsense, you {w}.",
+]
+REQUESTS = {  # (lines that ask for a value of the kind, the target's template)
+    "city": (
+        [
+            "I need a ticket to {v}.",
+            "I'm planning a trip to {v} next month.",
+            "Is there a flight to {v} tomorrow?",
+            "We are going to {v} for our holiday.",
+        ],
+        "{x} is going to {v}.",
+    ),
+    "day": (
+        [
+            "Can I come on {v}?",
+            "I'd like an appointment on {v}, please.",
+            "Could we do it on {v} instead?",
+            "Is the office open on {v}?",
+        ],
+        "{x} wants to come on {v}.",
+    ),
+    "time": (
+        [
+            "Could we meet at {v}?",
+            "Is {v} o'clock all right for you?",
+            "I'll be there at {v}, then.",
+            "Can you call me at {v} tomorrow?",
+        ],
+        "{x} wants to meet at {v}.",
+    ),
+}
+MENTIONS = {  # lines that mention a value without asking for it (the distractors)
+    "city": ["My sister lives in {v}.", "I read about {v} in the paper.", "I was in {v} once."],
+    "day": ["I was very busy last {v}.", "The shop was closed on {v}.", "He visited on {v}."],
+    "time": ["I got up at {v} today.", "The news starts at {v}.", "I usually finish at {v}."],
+}
+TASKS = ("identity", "content", "position", "context", "speaker", "slot", "slot1shot", "who_said")
+SCORES = {"speaker": ("who", "word"), "slot": ("value",), "slot1shot": ("value",)}
+"""The scores that must reach ``--stop`` (other tasks: ``exact``)."""
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def corpus_lines(max_words: int = 14) -> list[str]:
+    """Clean turn texts of the shipped corpus that name no value of any kind and no insult."""
+    banned = {w.lower() for w in CITIES + DAYS + TIMES + INSULT_WORDS}
+    lines = set()
+    with open(DIALOGSUM_DIR / "train.jsonl", encoding="utf-8") as f:
+        for row in map(json.loads, f):
+            if row["abusive"]:
+                continue
+            for turn in row["dialogue"].split("\n"):
+                text = turn.split(": ", 1)[1]
+                words = {w.lower() for w in re.findall(r"[A-Za-z']+", text)}
+                if len(text.split()) <= max_words and not words & banned:
+                    lines.add(text)
+    return sorted(lines)
+
+
+def split_tokenizer(vocab_size: int = 4096) -> PreTrainedTokenizerFast:
+    """A BPE like world/tokenizer.py's, with punctuation split off and "▁" before every word."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split("\n", behavior="isolated"),
+            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True),
+            pre_tokenizers.Split(Regex(r"[.,!?;:]"), behavior="isolated"),
+        ]
+    )
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    texts = []
+    for split in ("train", "validation"):
+        with open(DIALOGSUM_DIR / f"{split}.jsonl", encoding="utf-8") as f:
+            texts += [t for row in map(json.loads, f) for t in (row["dialogue"], row["summary"])]
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=["<pad>", "</s>", "<unk>"],
+        min_frequency=2,
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    tok.post_processor = processors.TemplateProcessing(
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
+    )
 
 
 class Probe:
-    """Draws examples of one task from the tokenizer's whole words."""
+    """Draws (prompt, target, facts) examples of the tasks; ``facts`` is what scoring needs."""
 
-    def __init__(self, tok, task: str, fillers: int, seed: int = 0):
+    def __init__(self, tok, fillers: int, turns: int, lines: list[str], seed: int = 0):
         single = {w for w in tok.get_vocab() if w.startswith("\u2581")}
         self.cities = [c for c in CITIES if "\u2581" + c in single]
         self.words = sorted(
             w[1:] for w in single if w[1:].isalpha() and len(w) > 3 and w[1:] not in CITIES
         )
-        self.task, self.fillers, self.rng = task, fillers, random.Random(seed)
+        self.lines, self.fillers, self.turns = lines, fillers, turns
+        self.rng = random.Random(seed)
+        self.max_turns = turns  # a curriculum lowers it early in training
 
     def _with(self, word: str) -> str:
         ws = self.rng.sample(self.words, self.fillers)
         ws.insert(self.rng.randrange(self.fillers + 1), word)
         return " ".join(ws)
 
-    def example(self) -> tuple[str, str]:
+    def _dialogue(self, n: int, special: dict[int, str]) -> str:
+        """``n`` alternating turns of corpus lines; ``special`` replaces or extends some turns."""
+        rng, turns = self.rng, []
+        for i, line in enumerate(rng.sample(self.lines, n)):
+            if i in special:
+                line = special[i] if rng.random() < 0.5 else f"{line} {special[i]}"
+            turns.append(f"#Person{i % 2 + 1}#: {line}")
+        return "\n".join(turns)
+
+    def _n_turns(self, low: int = 4) -> int:
+        high = max(2, self.max_turns)
+        return self.rng.randint(min(low, high), high)
+
+    def _slot(self, kind: str | None = None) -> tuple[str, str, dict]:
         rng = self.rng
-        if self.task == "identity":
+        kind = kind or rng.choice(list(KINDS))
+        value = rng.choice(KINDS[kind])
+        n = self._n_turns()
+        at = rng.sample(range(n), min(n, rng.choice([2, 3])))
+        asks, template = REQUESTS[kind]
+        special = {at[0]: rng.choice(asks).format(v=value)}
+        others = [k for k in KINDS if k != kind]
+        for i in at[1:]:
+            other = others.pop(rng.randrange(len(others)))
+            special[i] = rng.choice(MENTIONS[other]).format(v=rng.choice(KINDS[other]))
+        who = f"#Person{at[0] % 2 + 1}#"
+        return self._dialogue(n, special), template.format(x=who, v=value), dict(v=value, x=who)
+
+    def example(self, task: str) -> tuple[str, str, dict]:
+        rng = self.rng
+        if task == "identity":
             word = rng.choice(self.words)
-            return word, word
-        if self.task == "content":
+            return word, word, {}
+        if task == "content":
             city = rng.choice(self.cities)
-            return f"{self._with(city)} . Which city?", city
-        if self.task == "position":
+            return f"{self._with(city)} . Which city?", city, {}
+        if task == "position":
             first, city = rng.sample(self.cities, 2)
             prompt = f"Example: {self._with(first)} . Dialogue: {self._with(city)} . Which city?"
-            return prompt, city
-        word = rng.choice(self.words)
-        return f"{self._with('city is ' + word)} . Which city?", word
+            return prompt, city, {}
+        if task == "context":
+            word = rng.choice(self.words)
+            return f"{self._with('city is ' + word)} . Which city?", word, {}
+        if task == "speaker":
+            n, word = self._n_turns(), rng.choice(INSULT_WORDS)
+            at = rng.randrange(n)
+            line = rng.choice(INSULT_LINES).format(w=word, a=_article(word))
+            x, y = f"#Person{at % 2 + 1}#", f"#Person{2 - at % 2}#"
+            target = f"{x} called {y} {_article(word)} {word}."
+            prompt = INSTRUCTION_TEMPLATE.format(dialogue=self._dialogue(n, {at: line}))
+            return prompt, target, dict(x=x, y=y, w=word)
+        if task == "slot":
+            dialogue, target, facts = self._slot()
+            return INSTRUCTION_TEMPLATE.format(dialogue=dialogue), target, facts
+        if task == "slot1shot":
+            dialogue, target, facts = self._slot()
+            kind = next(k for k, vs in KINDS.items() if facts["v"] in vs)
+            while True:
+                shot, shot_target, shot_facts = self._slot(kind)
+                if shot_facts["v"] != facts["v"]:
+                    break
+            facts["shot_v"] = shot_facts["v"]
+            return in_context_prompt([(shot, shot_target)], dialogue), target, facts
+        if task == "who_said":
+            n = self._n_turns()
+            dialogue = self._dialogue(n, {})
+            turns = [t.split(": ", 1) for t in dialogue.split("\n")]
+            counts: dict[str, int] = {}
+            for _, text in turns:
+                for w in set(re.findall(r"[A-Za-z]{4,}", text)):
+                    counts[w] = counts.get(w, 0) + 1
+            options = [
+                (tag, w)
+                for tag, text in turns
+                for w in set(re.findall(r"[A-Za-z]{4,}", text))
+                if counts[w] == 1
+            ]
+            if not options:
+                return self.example(task)
+            tag, word = rng.choice(sorted(options))
+            return f'{dialogue}\n\nWho said "{word}"?', tag, {}
+        raise ValueError(task)
 
 
-def batch(tok, probe: Probe, size: int):
-    pairs = [probe.example() for _ in range(size)]
-    enc = tok([p for p, _ in pairs], return_tensors="pt", padding=True)
-    labels = tok([a for _, a in pairs], return_tensors="pt", padding=True).input_ids
+def score(task: str, said: str, target: str, facts: dict) -> dict[str, bool]:
+    """Exact match, and for the dialogue tasks the facts one at a time."""
+    out = {"exact": said == target}
+    if task == "speaker":
+        out["who"] = said.startswith(f"{facts['x']} called {facts['y']} ")
+        m = re.search(r" an? ([A-Za-z]+)", said)
+        out["word"] = bool(m) and m.group(1) == facts["w"]
+    elif task in ("slot", "slot1shot"):
+        names = re.findall(r"[A-Za-z0-9']+", said)
+        out["value"] = facts["v"] in names and facts.get("shot_v") not in names
+        out["who"] = said.startswith(facts["x"] + " ")
+    return out
+
+
+def encode(tok, pairs: list[tuple[str, str, dict]], max_source: int = 512):
+    enc = tok(
+        [p for p, _, _ in pairs],
+        return_tensors="pt",
+        padding=True,
+        truncation=True,
+        max_length=max_source,
+    )
+    labels = tok([t for _, t, _ in pairs], return_tensors="pt", padding=True).input_ids
     labels[labels == tok.pad_token_id] = -100
-    return enc, labels, [a for _, a in pairs]
+    return enc, labels
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    mix = {}
+    for part in text.split(","):
+        name, _, weight = part.partition("=")
+        if name not in TASKS:
+            raise SystemExit(f"unknown task {name!r}; choose from {', '.join(TASKS)}")
+        mix[name] = float(weight or 1)
+    return mix
+
+
+def fp16_megabytes(model) -> float:
+    """Size of the model's safetensors saved in half precision (tied weights stored once)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        save_model(model.to(torch.float16), Path(tmp) / "model.safetensors")
+        size = (Path(tmp) / "model.safetensors").stat().st_size
+    model.to(torch.float32)
+    return size / 1e6
+
+
+def evaluate(model, tok, sets: dict, batch_size: int = 100) -> dict[str, dict[str, float]]:
+    model.eval()
+    result = {}
+    for task, pairs in sets.items():
+        totals: dict[str, int] = {}
+        for i in range(0, len(pairs), batch_size):
+            chunk = pairs[i : i + batch_size]
+            enc, _ = encode(tok, chunk)
+            with torch.no_grad():
+                ids = model.generate(**enc, max_new_tokens=24, do_sample=False)
+            said = [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]
+            for s, (_, target, facts) in zip(said, chunk, strict=True):
+                for k, ok in score(task, s, target.strip(), facts).items():
+                    totals[k] = totals.get(k, 0) + ok
+        result[task] = {k: v / len(pairs) for k, v in totals.items()}
+    model.train()
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--task", choices=TASKS, default="content")
+    parser.add_argument("--tasks", default="content", help="task[=weight],... (a mix)")
+    parser.add_argument("--eval-tasks", default=None, help="default: the mix's non-drills")
     parser.add_argument("--fillers", type=int, default=8, help="random words around the answer")
+    parser.add_argument("--turns", type=int, default=12, help="most turns in a dialogue")
+    parser.add_argument("--curriculum", type=int, default=0, help="steps to grow turns from 4")
     parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--warmup", type=int, default=0, help="linear warmup steps")
+    parser.add_argument("--label-smoothing", type=float, default=0.0)
+    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--eval-size", type=int, default=200)
+    parser.add_argument("--stop", type=float, default=0.95, help="stop once all scores reach it")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tokenizer", choices=("shipped", "split"), default="shipped")
+    for name in ("d_model", "d_kv", "d_ff", "num_heads", "num_layers", "num_decoder_layers"):
+        parser.add_argument("--" + name.replace("_", "-"), type=int, dest=name)
+    parser.add_argument("--buckets", type=int, dest="relative_attention_num_buckets")
+    parser.add_argument("--max-distance", type=int, dest="relative_attention_max_distance")
+    parser.add_argument("--dropout", type=float, dest="dropout_rate")
+    parser.add_argument("--untied", action="store_true", help="separate input/output embeddings")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    torch.manual_seed(0)
-    tok = AutoTokenizer.from_pretrained(TINY_T5_DIR)
-    probe = Probe(tok, args.task, args.fillers)
-    model = T5ForConditionalGeneration(make_config(len(tok)))
+    torch.manual_seed(args.seed)
+    tok = AutoTokenizer.from_pretrained(TINY_T5_DIR) if args.tokenizer == "shipped" else None
+    tok = tok or split_tokenizer()
+    mix = parse_mix(args.tasks)
+    eval_tasks = [t for t in mix if t != "who_said"]  # a drill, evaluated only when asked
+    eval_tasks = args.eval_tasks.split(",") if args.eval_tasks else eval_tasks
+    lines = corpus_lines()
+    held_out = Probe(tok, args.fillers, args.turns, lines, seed=10_000 + args.seed)
+    sets = {t: [held_out.example(t) for _ in range(args.eval_size)] for t in eval_tasks}
+    seen = {p for pairs in sets.values() for p, _, _ in pairs}
+    probe = Probe(tok, args.fillers, args.turns, lines, seed=args.seed)
+
+    config = make_config(len(tok))
+    for key in (
+        *("d_model", "d_kv", "d_ff", "num_heads", "num_layers", "num_decoder_layers"),
+        *("relative_attention_num_buckets", "relative_attention_max_distance", "dropout_rate"),
+    ):
+        if getattr(args, key) is not None:
+            setattr(config, key, getattr(args, key))
+    if args.untied:
+        config.tie_word_embeddings = False
+    model = T5ForConditionalGeneration(config)
+    params = sum(p.numel() for p in model.parameters())
+    shape = (
+        f"d{config.d_model} kv{config.d_kv} ff{config.d_ff} h{config.num_heads} "
+        f"L{config.num_layers}/{config.num_decoder_layers} "
+        f"b{config.relative_attention_num_buckets}/{config.relative_attention_max_distance}"
+        f"{' untied' if not config.tie_word_embeddings else ''} tok={args.tokenizer}"
+    )
+    print(f"{shape}: {params / 1e6:.2f} M parameters, {fp16_megabytes(model):.1f} MB in fp16")
+    print(f"args: {vars(args)}", flush=True)
+
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    t0 = time.time()
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (args.warmup + 1)))
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=args.label_smoothing)
+    names, weights = list(mix), list(mix.values())
+    model.train()
+    t0, train_s, reached, losses = time.time(), 0.0, None, []
     for step in range(1, args.steps + 1):
-        model.train()
-        enc, labels, _ = batch(tok, probe, 32)
-        loss = model(**enc, labels=labels).loss
+        t1 = time.time()
+        if args.curriculum:
+            probe.max_turns = min(args.turns, 4 + (args.turns - 4) * step // args.curriculum)
+        pairs = []
+        while len(pairs) < args.batch:
+            ex = probe.example(probe.rng.choices(names, weights)[0])
+            if ex[0] not in seen:
+                pairs.append(ex)
+        enc, labels = encode(tok, pairs)
+        logits = model(**enc, labels=labels).logits
+        loss = loss_fn(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        sched.step()
         opt.zero_grad()
-        if step % max(1, args.steps // 5) == 0:
-            model.eval()
-            enc, _, answers = batch(tok, probe, 128)
-            with torch.no_grad():
-                ids = model.generate(**enc, max_new_tokens=8, do_sample=False)
-            said = [s.strip() for s in tok.batch_decode(ids, skip_special_tokens=True)]
-            exact = sum(s == a for s, a in zip(said, answers, strict=True)) / len(answers)
+        losses.append(loss.item())
+        train_s += time.time() - t1
+        if step % args.eval_every == 0 or step == args.steps:
+            result = evaluate(model, tok, sets)
+            text = "  ".join(
+                f"{t}: " + " ".join(f"{k} {v:.0%}" for k, v in r.items()) for t, r in result.items()
+            )
             print(
-                f"{args.task} fillers={args.fillers} step {step}: loss {loss.item():.3f}, "
-                f"exact {exact:.0%} ({time.time() - t0:.0f} s)",
+                f"step {step}: loss {sum(losses) / len(losses):.3f}  {text}  "
+                f"({time.time() - t0:.0f} s, {train_s / step:.3f} s/step)",
                 flush=True,
             )
+            losses = []
+            keys = [(t, k) for t in result for k in SCORES.get(t, ("exact",))]
+            if all(result[t][k] >= args.stop for t, k in keys):
+                reached = step
+                break
+    print(
+        f"RESULT {shape} tasks={args.tasks} lr={args.lr} seed={args.seed}: "
+        f"reached {args.stop:.0%} at step {reached or 'never'} (of {step}); "
+        f"{train_s / step:.3f} s/step; {params / 1e6:.2f} M params; "
+        f"{fp16_megabytes(model):.1f} MB fp16",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
