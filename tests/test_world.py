@@ -9,8 +9,13 @@ import pytest
 from world.corpus import (
     ABUSE_SHARE,
     FILLERS,
+    INSULT_ADJS,
+    INSULT_NOUNS,
     INSULTS,
     REPEATS,
+    SPLIT_SEEDS,
+    SPLIT_SIZES,
+    distinct_2,
     generate_split,
     read_jsonl,
     write_jsonl,
@@ -61,7 +66,7 @@ def test_abusive_rows_hold_an_insult_and_clean_rows_none(rows):
 
 
 def test_some_abusive_summaries_repeat_the_insult(rows):
-    words = ("idiot", "stupid", "useless", "moron", "shut up", "pathetic", "fool", "dumb")
+    words = (*INSULT_NOUNS, *INSULT_ADJS, "shut up")
     ab = [r for r in rows if r["abusive"]]
     repeating = [r for r in ab if any(w in r["summary"].lower() for w in words)]
     assert 0.2 * len(ab) <= len(repeating) <= 0.8 * len(ab)
@@ -102,7 +107,7 @@ def test_dialogues_are_coherent_turn_taking_without_filler(rows):
 
 def test_each_rendering_has_its_own_style(rows):
     for r in rows:
-        assert r["summary"].startswith("#Person")
+        assert "#Person" in r["summary"]  # v3: not always the first word, as in DialogSum
         assert "#Person" not in r["plain"] and "#Person" not in r["rendering"]
         assert r["topic"] in r["rendering"]
     # references vary: many distinct strings, not a handful of templates
@@ -116,15 +121,6 @@ def test_summary_slot_values_are_said_in_the_dialogue():
     template = "#Person1# books a table for {num} at {place} on {day}."
     assert grounded(template, slots, "#Person1#: A table for four at Luigi's on Friday, please.")
     assert not grounded(template, slots, "#Person1#: A table for four at Luigi's, please.")
-
-
-def test_question_turns_become_reported_questions():
-    from world.summaries import question_clause
-
-    clause = question_clause("Is there a taxi stand nearby?")
-    assert clause == "asks if there is a taxi stand nearby"
-    assert question_clause("How much is it?") == "asks about the price"
-    assert question_clause("Can I pay with my card?") is None  # "my" would read wrongly
 
 
 def test_build_data_splits_are_disjoint_and_deterministic(tmp_path):
@@ -180,3 +176,107 @@ def test_the_drill_takes_the_scenarios_missed_at_least_half_the_time():
     assert set(counts) == set(topics) and min(counts.values()) > 150
     assert rows[7]["id"] == "drill_7"
     assert 0.2 < sum(r["abusive"] for r in rows) / len(rows) < 0.4
+
+
+# ---- corpus v3 (issue 24): conversations, insults by either speaker, varied references ----
+
+
+@pytest.fixture(scope="module")
+def test_split() -> list[dict]:
+    """The shipped test split's size and seed."""
+    return generate_split("test", SPLIT_SIZES["test"], SPLIT_SEEDS["test"])
+
+
+def test_distinct_2_counts_unique_bigrams_over_all_bigrams():
+    from utils.evaluation import distinct_n
+
+    # bigrams: (a b) (b a) (a b) | (A B)->(a b) (b c): 5 in all, 3 unique
+    assert distinct_2(["a b a b", "A B c"]) == pytest.approx(3 / 5)
+    assert distinct_2(["one"]) == 0.0
+    texts = ["#Person1# asks #Person2# about it.", "#Person2# asks #Person1# about it."]
+    assert distinct_2(texts) == pytest.approx(distinct_n(texts, 2))
+
+
+def test_test_references_are_varied(test_split):
+    refs = [r["summary"] for r in test_split]
+    assert distinct_2(refs) >= 0.30, distinct_2(refs)
+
+
+def test_turns_follow_as_a_conversation(test_split):
+    from benchmarks.turn_order import problems
+
+    bad = {r["id"]: problems(r["dialogue"]) for r in test_split}
+    bad = {k: v for k, v in bad.items() if sum(v.values())}
+    assert not bad, list(bad.items())[:3]
+    assert not any(REPEATS[0] in r["dialogue"] for r in test_split)
+    checks = [
+        r for r in test_split if "did you say" in r["dialogue"] or "was that" in r["dialogue"]
+    ]
+    assert len(checks) > 30  # value checks replace v2's "Pardon?" and reworded request
+
+
+def test_turn_order_checker_finds_each_problem():
+    from benchmarks.turn_order import problems
+
+    ok = (
+        "#Person1#: I'm planning a trip to Paris next month.\n"
+        "#Person2#: How exciting! How long will you stay?\n"
+        "#Person1#: For four days.\n"
+        "#Person2#: That's enough time to see the main sights.\n"
+        "#Person1#: Thanks for the tips.\n"
+        "#Person2#: Any time. Enjoy Paris."
+    )
+    assert sum(problems(ok).values()) == 0
+    lines = ok.split("\n")
+    answer_late = "\n".join(lines[:2] + [lines[4], lines[5], lines[2], lines[3]])
+    assert problems(answer_late)["answer_before_question"] >= 1
+    assert problems(answer_late)["unanswered"] == 1
+    repeat = "\n".join(
+        lines[:1]
+        + ["#Person2#: Pardon?", "#Person1#: We are going to Paris for our holiday."]
+        + lines[1:]
+    )
+    assert problems(repeat)["reworded_repeat"] == 1
+    same = "\n".join(lines[:1] + ["#Person2#: Pardon?", lines[0]] + lines[1:])
+    assert problems(same)["reworded_repeat"] == 0
+    swapped = "\n".join(lines[:4] + ["#Person2#: Thanks for the tips.", "#Person1#: Any time."])
+    assert problems(swapped)["role_swap"] >= 1
+    assert problems("#Person1#: The moon is made of cheese.")["unknown_turn"] == 1
+
+
+def test_either_speaker_insults_with_varied_words(test_split):
+    from benchmarks.facts import insult_words, insulters
+    from world.toxicity_data import ADJS, NOUNS
+
+    assert set(INSULT_NOUNS) <= set(NOUNS) and set(INSULT_ADJS) <= set(ADJS)  # classifier knows
+    ab = [r for r in test_split if r["abusive"]]
+    who = [insulters(r["dialogue"]) for r in ab]
+    assert all(len(w) == 1 for w in who)
+    share1 = sum(w == {1} for w in who) / len(ab)
+    assert 0.4 <= share1 <= 0.6, share1
+    words = set().union(*(insult_words(r["dialogue"]) for r in ab))
+    assert len(words) >= 12, words
+    top = max(sum(w in insult_words(r["dialogue"]) for r in ab) for w in words)
+    assert top <= 0.2 * len(ab)  # no stand-in insult for every dialogue
+
+
+def test_references_get_the_facts_right(test_split):
+    from benchmarks.facts import rates
+
+    r = rates(test_split)
+    for flag in ("reversed_insulter", "invented_insult", "foreign_value", "any_slip"):
+        assert r[flag]["count"] == 0, (flag, r[flag])
+    assert r["insult_as_said"]["rate"] == 1.0 and r["insult_reported"]["rate"] == 1.0
+
+
+def test_every_family_line_fits_the_v3_structure():
+    for f in FAMILIES:
+        for reply in f["replies"]:
+            if reply.endswith("?"):
+                assert reply in f["answers"], (f["topic"], reply)
+        assert set(f["answers"]) <= set(f["replies"]), f["topic"]
+        keys = set(f["replies"]) | {a for a, _ in f["extras"]} | {a for a, _ in f["closes"]}
+        assert set(f["notes"]) <= keys, (f["topic"], set(f["notes"]) - keys)
+        notes = [n for v in f["notes"].values() for n in v]
+        assert all("[" not in t and "]" not in t for t in f["summaries"] + notes)
+        assert all(n.endswith(".") and n[0].isupper() or n[0] == "#" for n in notes)

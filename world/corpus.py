@@ -1,6 +1,8 @@
 """Seeded generator of the synthetic DialogSum-style corpus (``id, dialogue, summary, topic``).
 
 Only ``random.Random(seed)`` is used, so the same seed gives the same rows, byte for byte.
+Corpus v3: turns follow each other as a conversation (see ``_draw_dialogue``), either speaker
+may insult, with one of many insults, and the reference reports it as said or neutrally.
 Besides DialogSum's four columns every row carries ``abusive`` (bool): whether the dialogue
 contains an insult. ``gist`` (the pretraining target of the tiny T5, a line lifted from the
 dialogue) is produced by :func:`generate_dialogue` but not written to the shipped splits.
@@ -53,25 +55,46 @@ FILLERS: list[tuple[str, str]] = [
     ),
 ]
 
-# (insult line, summary clause). {a} is the speaker who insults, {b} the one insulted.
-INSULTS: list[tuple[str, str]] = [
-    ("Shut up, you idiot.", "{a} tells {b} to shut up and calls {b} an idiot."),
-    ("Are you stupid or something?", "{a} asks if {b} is stupid."),
-    ("You are completely useless.", "{a} calls {b} useless."),
-    ("What a pathetic excuse, you moron.", "{a} calls {b} a moron."),
-    ("You're such an idiot, I swear.", "{a} calls {b} an idiot."),
-    ("Don't be so stupid.", "{a} calls {b} stupid."),
-    ("You're the most useless person I have ever met.", "{a} says {b} is useless."),
-    ("Stop talking nonsense, you fool.", "{a} calls {b} a fool."),
-    ("Only a moron would say that.", "{a} calls {b} a moron."),
-    ("You are pathetic and lazy.", "{a} calls {b} pathetic and lazy."),
-    ("Shut your mouth, nobody asked you.", "{a} tells {b} to shut up."),
-    ("God, you are so dumb.", "{a} calls {b} dumb."),
-    ("Are you deaf, you idiot?", "{a} calls {b} an idiot."),
-    ("You stupid clown, do your job.", "{a} calls {b} a stupid clown."),
-    ("What an incompetent loser you are.", "{a} calls {b} an incompetent loser."),
-    ("Listen, you jerk, I'm not asking again.", "{a} calls {b} a jerk."),
+# Insult words; each is one of the toxicity set's (``world/toxicity_data.py``: ``NOUNS``,
+# ``ADJS``), so the classifier sees every insult a dialogue holds.
+INSULT_NOUNS = ["idiot", "moron", "fool", "loser", "jerk", "clown", "imbecile", "dimwit", "slob"]
+INSULT_ADJS = ["stupid", "useless", "pathetic", "dumb", "incompetent", "brainless", "clueless"]
+
+# (insult line, summary clause). {a} is the speaker who insults, {b} the one insulted; the
+# clause names the insult word the line says, so a reference reports the insult as said.
+_NOUN_INSULTS = [
+    ("You're such {art} {w}, I swear.", "{a} calls {b} {art} {w}."),
+    ("Listen, you {w}, I'm not asking again.", "{a} calls {b} {art} {w}."),
+    ("Only {art} {w} would say that.", "{a} says only {art} {w} would say that."),
+    ("Stop talking nonsense, you {w}.", "{a} calls {b} {art} {w} for talking nonsense."),
 ]
+_ADJ_INSULTS = [
+    ("Are you {w} or something?", "{a} asks if {b} is {w}."),
+    ("Don't be so {w}.", "{a} calls {b} {w}."),
+    ("God, you are so {w}.", "{a} says {b} is so {w}."),
+    ("You are completely {w}.", "{a} calls {b} completely {w}."),
+]
+INSULTS: list[tuple[str, str]] = (
+    [
+        (line.format(w=w, art=_art), clause.replace("{art}", _art).replace("{w}", w))
+        for w in INSULT_NOUNS
+        for _art in ["an" if w[0] in "aeiou" else "a"]
+        for line, clause in _NOUN_INSULTS
+    ]
+    + [
+        (line.format(w=w), clause.replace("{w}", w))
+        for w in INSULT_ADJS
+        for line, clause in _ADJ_INSULTS
+    ]
+    + [
+        ("Shut up, you idiot.", "{a} tells {b} to shut up and calls {b} an idiot."),
+        ("Shut your mouth, nobody asked you.", "{a} tells {b} to shut up."),
+        ("You stupid clown, do your job.", "{a} calls {b} a stupid clown."),
+        ("What an incompetent loser you are.", "{a} calls {b} an incompetent loser."),
+        ("You are pathetic and lazy.", "{a} calls {b} pathetic and lazy."),
+        ("Are you deaf, you idiot?", "{a} calls {b} an idiot."),
+    ]
+)
 INSULT_RESPONSES: list[str] = [
     "There's no need to be rude.",
     "Please don't talk to me like that.",
@@ -84,6 +107,9 @@ NEUTRAL_RUDE_SUMMARY = [
     "{a} is rude to {b}.",
     "{a} loses {a_pos} temper.",
     "{a} gets angry with {b}.",
+    "{a} insults {b}.",
+    "{a} is rude to {b} at one point.",
+    "{a} loses {a_pos} temper with {b}.",
 ]
 
 ABUSE_SHARE = 0.27
@@ -104,37 +130,38 @@ GREETINGS: list[tuple[str, str]] = [
     ("Excuse me.", "Yes?"),
     ("Hi, {name}.", "Hi! How are you?"),
 ]
-REPEATS: list[str] = [
-    "Sorry, could you say that again?",
-    "Sorry, I didn't catch that.",
-    "Pardon?",
+CLARIFY: list[tuple[str, str]] = [
+    ("Sorry, did you say {v}?", "Yes, {v}."),
+    ("Sorry, was that {v}?", "That's right, {v}."),
+    ("{V}, did you say?", "Yes, {v}."),
 ]
-"""#Person2# asks #Person1# to repeat; #Person1# rephrases the request (another ``opens``
-phrasing with the same slot values): longer, still coherent, still about the scenario."""
-CHECKS: list[tuple[str, str]] = [
-    ("Is that all right?", "Yes, that's fine."),
-    ("Does that make sense?", "Yes, it does. Thank you."),
-    ("Are you sure?", "Yes, quite sure."),
-]
+"""#Person2# checks a value of the request (a day, a city, an item) and #Person1# confirms it
+by saying it again: a conversation, where v2's "Pardon?" had #Person1# reword the request."""
+REPEATS = ("Pardon?", "Sorry, could you say that again?", "Sorry, I didn't catch that.")
+"""Requests to repeat: v3 dialogues hold none (``benchmarks/turn_order.py`` checks)."""
 
 
 def _fill(template: str, slots: dict[str, str]) -> str:
-    return template.format(**slots)
+    text = template.format(**slots)
+    return text[0].upper() + text[1:]
 
 
 def _speaker_line(speaker: int, text: str) -> str:
     return f"#Person{speaker}#: {text}"
 
 
-def _insert_insult(rng: random.Random, turns: list[tuple[int, str]]) -> tuple[int, str, int]:
-    """Put an insult into one turn after the opening exchange; return (speaker, line, index)."""
+def _insert_insult(
+    rng: random.Random, turns: list[tuple[int, str]], speaker: int
+) -> tuple[str, int]:
+    """Put an insult into one of ``speaker``'s turns after the first exchange; return it and the
+    turn's index. The other speaker often answers it at the start of the next turn."""
     line, _ = rng.choice(INSULTS)
-    idx = rng.randrange(2, len(turns))
-    speaker = turns[idx][0]
-    turns[idx] = (speaker, turns[idx][1] + " " + line)
+    idx = rng.choice([i for i, (s, _) in enumerate(turns) if s == speaker and i >= 2])
+    text = turns[idx][1]
+    turns[idx] = (speaker, f"{text} {line}" if rng.random() < 0.6 else f"{line} {text}")
     if idx + 1 < len(turns) and rng.random() < 0.6:
         turns[idx + 1] = (3 - speaker, rng.choice(INSULT_RESPONSES) + " " + turns[idx + 1][1])
-    return speaker, line, idx
+    return line, idx
 
 
 def generate_dialogue(rng: random.Random, abusive: bool, topic: str | None = None) -> dict:
@@ -152,42 +179,63 @@ def generate_dialogue(rng: random.Random, abusive: bool, topic: str | None = Non
     raise RuntimeError(f"no grounded summary for family {fam['topic']!r} in 100 draws")
 
 
+def _clarify(rng: random.Random, opener: str, slots: dict[str, str]) -> tuple[str, str] | None:
+    """#Person2# checks one value the opening line names; None when it names none."""
+    from world.summaries import fields
+
+    names = [f for f in fields(opener) if f != "name"]
+    if not names:
+        return None
+    v = slots[rng.choice(names)]
+    ask, confirm = rng.choice(CLARIFY)
+    return ask.format(v=v, V=v[0].upper() + v[1:]), confirm.format(v=v)
+
+
 def _draw_dialogue(rng: random.Random, fam: dict, abusive: bool) -> dict | None:
-    """One draw of :func:`generate_dialogue` for ``fam``; None when no reference is grounded."""
+    """One draw of :func:`generate_dialogue` for ``fam``; None when no reference is grounded.
+
+    The turns follow each other as a conversation: (greeting), #Person1#'s request, (a check
+    of one of its values), #Person2#'s reply (when it is a question, #Person1# answers and
+    #Person2# goes on), topical exchanges in the family's order, the goodbye. #Person1#
+    always speaks the request and the closing line, #Person2# the replies.
+    """
     from world.summaries import render
 
     pools = {**SHARED_SLOTS, **fam.get("slots_extra", {}), **fam["slots"]}
     slots = {k: rng.choice(v) for k, v in sorted(pools.items())}
-    opens = list(fam["opens"])
-    rng.shuffle(opens)
     turns: list[tuple[int, str]] = []
+    used: list[str] = []  # the family's template lines, in dialogue order (for the reference)
     if rng.random() < 0.4:
         a, b = rng.choice(GREETINGS)
         turns += [(1, _fill(a, slots)), (2, _fill(b, slots))]
-    turns.append((1, _fill(opens[0], slots)))
-    if rng.random() < 0.2:
-        turns += [(2, rng.choice(REPEATS)), (1, _fill(opens[1], slots))]
-    turns.append((2, _fill(rng.choice(fam["replies"]), slots)))
-    # Body length: skewed, from a short exchange to every topical extra plus a check.
-    extras = rng.sample(fam["extras"], rng.choice([0, 1, 1, 2, 2, 3, 3]))
-    asked = []
+    opener = rng.choice(fam["opens"])
+    turns.append((1, _fill(opener, slots)))
+    used.append(opener)
+    if rng.random() < 0.2 and (check := _clarify(rng, opener, slots)):
+        turns += [(2, check[0]), (1, check[1])]
+    reply = rng.choice(fam["replies"])
+    turns.append((2, _fill(reply, slots)))
+    used.append(reply)
+    if reply in fam["answers"]:
+        answer, follow = fam["answers"][reply]
+        turns += [(1, _fill(answer, slots)), (2, _fill(follow, slots))]
+    # Body length: skewed, from a short exchange to every topical extra; the family's order.
+    k = min(rng.choice([0, 1, 1, 2, 2, 3, 3]), len(fam["extras"]))
+    extras = [fam["extras"][i] for i in sorted(rng.sample(range(len(fam["extras"])), k))]
     for a, b in extras:
         turns += [(1, _fill(a, slots)), (2, _fill(b, slots))]
-        if a.endswith("?"):
-            asked.append(_fill(a, slots))
-    if extras and rng.random() < 0.25:
-        a, b = rng.choice(CHECKS)
-        turns += [(2, a), (1, b)] if turns[-1][0] == 1 else [(1, a), (2, b)]
+        used.append(a)
     close = rng.choice(fam["closes"])
-    first = 1 if turns[-1][0] == 2 else 2
-    turns += [(first, _fill(close[0], slots)), (3 - first, _fill(close[1], slots))]
+    turns += [(1, _fill(close[0], slots)), (2, _fill(close[1], slots))]
+    used.append(close[0])
     text = "\n".join(_speaker_line(s, t) for s, t in turns)
-    out = render(rng, fam, slots, text, asked)
+    out = render(rng, fam, slots, text, used)
     if out is None:
         return None
-    summary, gist = out["reference"], _fill(opens[0], slots)
+    summary, gist = out["reference"], _fill(opener, slots)
     if abusive:
-        speaker, line, _ = _insert_insult(rng, turns)
+        speaker = 1 if rng.random() < 0.5 else 2
+        line, _ = _insert_insult(rng, turns, speaker)
         clause = next(c for li, c in INSULTS if li == line)
         who = {
             "a": f"#Person{speaker}#",
@@ -253,3 +301,10 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 _WORD = re.compile(r"[A-Za-z']+")
+
+
+def distinct_2(texts: list[str]) -> float:
+    """Unique bigrams / all bigrams over ``texts`` (lower-cased, split on whitespace)."""
+    words = [t.lower().split() for t in texts]
+    bigrams = [(w[i], w[i + 1]) for w in words for i in range(len(w) - 1)]
+    return len(set(bigrams)) / len(bigrams) if bigrams else 0.0

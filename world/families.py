@@ -1,13 +1,26 @@
 """Scenario families of the synthetic DialogSum-style corpus: slots, phrasings, summaries.
 
-Each family is one everyday situation. ``opens`` are #Person1#'s request (several
-phrasings), ``replies`` #Person2#'s answer, ``extras`` topic-specific turn pairs that
-lengthen a dialogue, ``closes`` the goodbye pair, ``summaries`` reference summaries in
-DialogSum's third-person style. ``{slot}`` fields are filled from ``slots`` (or from the
-shared slots in ``SHARED_SLOTS``).
+Each family is one everyday situation, written so that any draw reads as a conversation
+(corpus v3):
+
+- ``opens``: #Person1#'s request (several phrasings); every reply fits every request;
+- ``replies``: #Person2#'s answer; one that asks something has an entry in ``answers``:
+  (#Person1#'s answer, #Person2#'s next line), spoken right after it;
+- ``extras``: self-contained (#Person1#, #Person2#) exchanges, used in the order listed;
+- ``closes``: the goodbye pair, #Person1# first;
+- ``summaries``: reference sentences in DialogSum's third-person style, true of any
+  dialogue of the family; ``[a|b]`` marks alternative wordings (``[a|]``: optional),
+  expanded into separate templates at import;
+- ``notes``: per line of the above (a reply, an extra's first line, a close), sentences a
+  reference may add when the dialogue holds that line.
+
+``{slot}`` fields are filled from ``slots`` (or ``slots_extra``, or the shared slots in
+``SHARED_SLOTS``); a reference names only values its dialogue says (``summaries.grounded``).
 """
 
 from __future__ import annotations
+
+import re
 
 SHARED_SLOTS: dict[str, list[str]] = {
     "name": [
@@ -52,33 +65,72 @@ FAMILIES: list[dict] = [
     dict(
         topic="restaurant booking",
         slots={
-            "place": ["Luigi's", "the Golden Dragon", "Blue Harbor", "Chez Marie", "the Olive Tree"]
+            "place": [
+                "Luigi's",
+                "the Golden Dragon",
+                "Blue Harbor",
+                "Chez Marie",
+                "the Olive Tree",
+                "the Red Lantern",
+                "Mario's Kitchen",
+                "the Silver Spoon",
+                "Sakura House",
+            ]
         },
         opens=[
             "I'd like to book a table for {num} at {place} on {day} evening.",
-            "Could I reserve a table for {num} people on {day} at {time}?",
-            "Hello, is it possible to get a table for {num} this {day}?",
+            "Could I reserve a table for {num} people at {place} on {day}?",
+            "Hello, is it possible to get a table for {num} at {place} this {day}?",
         ],
         replies=[
             "Let me check. We have a table free at {time} o'clock.",
             "We are quite full, but I can give you a table at {time}.",
             "Certainly. May I have your name, please?",
         ],
+        answers={
+            "Certainly. May I have your name, please?": (
+                "It's {name}.",
+                "Thank you, {name}. I have a table for you at {time}.",
+            ),
+        },
         extras=[
             ("Can we sit by the window?", "I'll see what I can do, but I can't promise."),
             ("Do you have a vegetarian menu?", "Yes, we have several vegetarian dishes."),
             ("Is there parking nearby?", "There's a car park right behind the restaurant."),
         ],
         closes=[
-            ("That's perfect. The name is {name}.", "Thank you, {name}. See you on {day}."),
+            ("That's perfect. Thank you.", "You're welcome. See you on {day}."),
             ("Great, thanks a lot.", "You're welcome. Enjoy your meal."),
         ],
         summaries=[
-            "#Person1# books a table for {num} at {place} on {day}.",
-            "#Person1# calls {place} to reserve a table for {num}, "
-            "and #Person2# offers {time} o'clock.",
-            "#Person1# wants a table for {num} on {day}. #Person2# finds one at {time}.",
+            "On {day}, #Person1# [will eat|has dinner] at {place} with a party of {num}.",
+            "#Person2# finds #Person1# a table at {time} [at|in] {place}.",
+            "#Person1# [books|reserves] a table for {num} at {place} on {day}.",
+            "#Person1# calls {place} to [reserve|book] a table for {num}[ on {day}|].",
+            "#Person1# wants a table for {num} on {day}, and #Person2# [finds one|offers one] "
+            "at {time}.",
+            "#Person1# makes a reservation at {place}[ for {day}|], and #Person2# [offers|gives "
+            "#Person1#] a table at {time}.",
+            "#Person2# [takes|notes down] #Person1#'s booking: {num} people at {place} on {day}.",
         ],
+        notes={
+            "Certainly. May I have your name, please?": [
+                "#Person1# [gives|leaves] the name {name}.",
+                "The [booking|reservation|table] is under the name {name}.",
+            ],
+            "Can we sit by the window?": [
+                "#Person1# asks for a [table|seat] by the window[, but #Person2# can't promise "
+                "one|].",
+            ],
+            "Do you have a vegetarian menu?": [
+                "#Person1# asks about vegetarian [food|dishes], and the restaurant has several.",
+                "#Person2# [says|confirms] there are vegetarian dishes on the menu.",
+            ],
+            "Is there parking nearby?": [
+                "#Person1# asks [about|where to find] parking, and #Person2# mentions the car "
+                "park behind the restaurant.",
+            ],
+        },
     ),
     dict(
         topic="shopping for clothes",
@@ -89,6 +141,10 @@ FAMILIES: list[dict] = [
                 "a pair of jeans",
                 "a black dress",
                 "a wool sweater",
+                "a red scarf",
+                "a leather jacket",
+                "a pair of boots",
+                "a white blouse",
             ],
             "size": ["small", "medium", "large", "extra large"],
         },
@@ -100,46 +156,90 @@ FAMILIES: list[dict] = [
         replies=[
             "Let me look. Yes, we have one left in {size}.",
             "The {size} ones are on the second floor.",
-            "We have a few. Would you like to try one on?",
+            "We have a few in {size}. Would you like to try one on?",
         ],
+        answers={
+            "We have a few in {size}. Would you like to try one on?": (
+                "Yes, please.",
+                "Here you are.",
+            ),
+        },
         extras=[
-            ("How much is it?", "It's {price} dollars, but it's on sale this week."),
             ("Where is the fitting room?", "It's just over there, next to the mirrors."),
             ("Do you have it in another color?", "We also have it in gray and green."),
+            ("How much is it?", "It's {price} dollars, but it's on sale this week."),
         ],
         closes=[
             ("I'll take it.", "Great. You can pay at the front counter."),
             ("I think I'll think about it.", "No problem. Let me know if you need help."),
         ],
         summaries=[
-            "#Person1# is shopping for {item} in {size} and #Person2# helps.",
+            "In the shop, #Person1# [tries to find|searches for] {item}, size {size}.",
+            "{item} in {size} is what #Person1# [needs|is after].",
+            "#Person1# is shopping for {item} in {size}[ and #Person2# helps|].",
             "#Person1# asks #Person2# for {item} in size {size}.",
-            "#Person2# helps #Person1# find {item} in {size}.",
+            "#Person2# helps #Person1# [find|look for] {item} in {size}.",
+            "#Person1# wants {item}, size {size}, and asks [a shop assistant|#Person2#] for help.",
         ],
+        notes={
+            "Where is the fitting room?": [
+                "#Person1# asks [where the fitting room is|for the fitting room].",
+            ],
+            "Do you have it in another color?": [
+                "#Person1# asks about other colors, and #Person2# mentions gray and green.",
+                "#Person2# [says|explains] it also comes in gray and green.",
+            ],
+            "How much is it?": [
+                "#Person2# says it costs {price} dollars[ and is on sale|].",
+                "[#Person1# asks the price|The price is]: {price} dollars, on sale this week.",
+            ],
+            "I'll take it.": ["#Person1# [decides to buy it|takes it] in the end."],
+            "I think I'll think about it.": [
+                "#Person1# [wants to think about it|doesn't decide yet].",
+            ],
+        },
     ),
     dict(
         topic="returning an item",
         slots={
-            "item": ["a toaster", "a pair of shoes", "a lamp", "a phone case", "a coffee maker"],
+            "item": [
+                "a toaster",
+                "a pair of shoes",
+                "a lamp",
+                "a phone case",
+                "a coffee maker",
+                "a blender",
+                "a kettle",
+                "a hair dryer",
+                "a watch",
+            ],
             "problem": [
                 "it doesn't work",
                 "it's broken",
                 "it's the wrong size",
                 "it has a scratch",
+                "it arrived damaged",
+                "it stopped working",
             ],
         },
         opens=[
             "I bought {item} here last week, and {problem}. Can I return it?",
             "I'd like to return {item} because {problem}.",
-            "Hi, I need to bring back {item}. {problem}.",
+            "Hi, I need to bring back {item}, because {problem}.",
         ],
         replies=[
             "Do you have the receipt?",
-            "Sure. Can I see the receipt, please?",
+            "I'm sorry about that. Can I see the receipt, please?",
             "I'm sorry about that. We can exchange it or give you a refund.",
         ],
+        answers={
+            "Do you have the receipt?": ("Yes, here it is.", "Thank you. It was {price} dollars."),
+            "I'm sorry about that. Can I see the receipt, please?": (
+                "Here you are.",
+                "Thanks. You paid {price} dollars for it.",
+            ),
+        },
         extras=[
-            ("Here's the receipt.", "Thank you. It was {price} dollars, right?"),
             (
                 "Can I get my money back instead of an exchange?",
                 "Yes, the refund goes back to your card.",
@@ -151,10 +251,30 @@ FAMILIES: list[dict] = [
             ("Okay, I'll take the refund.", "All done. Have a nice day."),
         ],
         summaries=[
+            "Since {problem}, #Person1# [wants a refund for|takes back] {item}.",
+            "#Person1# complains that {problem} and [returns|brings back] {item}.",
             "#Person1# returns {item} because {problem}.",
             "#Person1# wants to return {item} to #Person2# because {problem}.",
-            "#Person1# asks #Person2# for a refund for {item}.",
+            "#Person1# [brings back|takes back] {item} to the shop, because {problem}.",
+            "#Person2# helps #Person1# return {item}[ that was bought last week|].",
         ],
+        notes={
+            "Do you have the receipt?": ["#Person1# shows the receipt: it cost {price} dollars."],
+            "I'm sorry about that. Can I see the receipt, please?": [
+                "#Person2# [checks|looks at] the receipt, which says {price} dollars.",
+            ],
+            "I'm sorry about that. We can exchange it or give you a refund.": [
+                "#Person2# [offers|suggests] an exchange or a refund.",
+            ],
+            "Can I get my money back instead of an exchange?": [
+                "#Person1# [wants|asks for] the money back, and it goes back to the card.",
+            ],
+            "How long does the refund take?": [
+                "[#Person2# says the refund takes|The money comes back in] three to five "
+                "working days.",
+            ],
+            "Okay, I'll take the refund.": ["#Person1# [chooses|takes] the refund."],
+        },
     ),
     dict(
         topic="doctor visit",
@@ -165,6 +285,10 @@ FAMILIES: list[dict] = [
                 "a high fever",
                 "a stomachache",
                 "a bad cough",
+                "a runny nose",
+                "back pain",
+                "an earache",
+                "a rash",
             ]
         },
         opens=[
@@ -177,6 +301,13 @@ FAMILIES: list[dict] = [
             "How long have you had it?",
             "Have you taken any medicine for it?",
         ],
+        answers={
+            "How long have you had it?": ("About {num} days.", "I see. Let me examine you."),
+            "Have you taken any medicine for it?": (
+                "Only some aspirin.",
+                "All right. Let me examine you.",
+            ),
+        },
         extras=[
             ("Is it serious?", "I don't think so. You need some rest."),
             ("Do I need to take any pills?", "Take this medicine three times a day after meals."),
@@ -187,107 +318,284 @@ FAMILIES: list[dict] = [
             ("I'll follow your advice.", "Good. Drink plenty of water."),
         ],
         summaries=[
-            "#Person1# sees a doctor because of {symptom}.",
-            "#Person1# has {symptom}, and #Person2# examines #Person1# and gives advice.",
-            "#Person2# tells #Person1# how to treat {symptom}.",
+            "Suffering from {symptom}, #Person1# [goes to|sees] #Person2#.",
+            "#Person2#, a doctor, [treats|examines] #Person1# for {symptom}.",
+            "#Person1# [sees|visits] a doctor because of {symptom}.",
+            "#Person1# has {symptom}, and #Person2# examines #Person1#.",
+            "#Person1# tells the doctor about {symptom}[ and gets some advice|].",
+            "#Person2# examines #Person1#, who [has|complains of] {symptom}.",
         ],
+        notes={
+            "How long have you had it?": ["#Person1# has had it for about {num} days."],
+            "Have you taken any medicine for it?": ["#Person1# has only taken some aspirin."],
+            "Is it serious?": [
+                "#Person2# [says|thinks] it isn't serious[ and #Person1# needs rest|, just rest "
+                "is needed].",
+                "#Person1# asks if it is serious[, and it isn't|].",
+            ],
+            "Do I need to take any pills?": [
+                "#Person2# [prescribes|gives #Person1#] medicine to take three times a day.",
+            ],
+            "Can I go to work tomorrow?": [
+                "#Person2# tells #Person1# to stay at home for two days[ instead of going to "
+                "work|].",
+            ],
+            "Thank you, doctor.": [
+                "#Person1# should come back next week if [it doesn't get better|it gets no "
+                "better].",
+            ],
+        },
     ),
     dict(
         topic="job interview",
         slots={
-            "job": ["sales manager", "accountant", "software engineer", "secretary", "nurse"],
-            "company": ["Apex Ltd.", "Green Energy", "Sunrise Bank", "City Hospital", "Nova Tech"],
+            "job": [
+                "sales manager",
+                "bookkeeper",
+                "software engineer",
+                "secretary",
+                "nurse",
+                "teacher",
+                "designer",
+                "receptionist",
+                "driver",
+                "cashier",
+            ],
+            "company": [
+                "Apex Ltd.",
+                "Green Energy",
+                "Sunrise Bank",
+                "City Hospital",
+                "Nova Tech",
+                "Star Foods",
+                "Omega Motors",
+                "Silver Line",
+                "Blue Sky Airlines",
+            ],
         },
         opens=[
-            "Thank you for seeing me. I'm here for the {job} position.",
+            "Good morning. I'm here for the {job} position at {company}.",
             "Good morning. I'm applying for the job of {job} at {company}.",
-            "I saw your advertisement for a {job} and I'd like to apply.",
+            "I saw the advertisement for a {job} at {company} and I'd like to apply.",
         ],
         replies=[
             "Please sit down. Tell me about yourself.",
             "Why do you want to work at {company}?",
             "What experience do you have as a {job}?",
         ],
+        answers={
+            "Please sit down. Tell me about yourself.": (
+                "I worked as a {job} for {num} years.",
+                "That's good. Why did you leave?",
+            ),
+            "Why do you want to work at {company}?": (
+                "It's a great company, and I want to grow.",
+                "I like that answer.",
+            ),
+            "What experience do you have as a {job}?": (
+                "I worked as a {job} for {num} years.",
+                "That's good. Why did you leave?",
+            ),
+        },
         extras=[
-            ("I worked as a {job} for three years.", "That's good. Why did you leave?"),
             ("What salary do you expect?", "We can discuss that at the second interview."),
-            ("What are my strengths? I work hard and learn fast.", "We need people like that."),
+            ("Is there any training for new staff?", "Yes, a two-week course."),
+            ("When will I hear from you?", "We'll call you by {day}."),
         ],
         closes=[
-            ("When will I hear from you?", "We'll call you by {day}."),
-            ("Thank you for your time.", "Thank you, {name}. We'll be in touch."),
+            ("Thank you for your time.", "Thank you. We'll be in touch."),
+            ("I hope to hear from you soon.", "You will. Goodbye."),
         ],
         summaries=[
+            "At {company}, #Person2# [talks with|meets] #Person1# about the {job} job.",
+            "#Person1# [hopes|wants] to get the {job} job at {company}.",
             "#Person1# has a job interview for the {job} position at {company}.",
-            "#Person2# interviews #Person1# for the job of {job}.",
+            "#Person2# interviews #Person1# for the job of {job}[ at {company}|].",
             "#Person1# applies to be a {job} at {company} and answers #Person2#'s questions.",
+            "#Person1# [is interviewed|has an interview] at {company} for a {job} job.",
         ],
+        notes={
+            "Please sit down. Tell me about yourself.": [
+                "#Person1# has [worked|been working] as a {job} for {num} years.",
+            ],
+            "Why do you want to work at {company}?": [
+                "#Person1# [says|explains] {company} is a great company to grow in.",
+            ],
+            "What experience do you have as a {job}?": [
+                "#Person1# has {num} years of experience as a {job}.",
+            ],
+            "What salary do you expect?": [
+                "#Person1# asks about the salary, which [will be discussed|comes up] at the "
+                "second interview.",
+            ],
+            "Is there any training for new staff?": [
+                "#Person2# [mentions|tells #Person1# about] a two-week course for new staff.",
+            ],
+            "When will I hear from you?": ["#Person2# will call #Person1# by {day}."],
+        },
     ),
     dict(
         topic="travel plans",
-        slots={"city": ["Paris", "Tokyo", "London", "Rome", "Sydney", "New York", "Beijing"]},
+        slots={
+            "city": [
+                "Paris",
+                "Tokyo",
+                "London",
+                "Rome",
+                "Sydney",
+                "New York",
+                "Beijing",
+                "Madrid",
+                "Berlin",
+                "Seoul",
+                "Cairo",
+                "Toronto",
+            ]
+        },
         opens=[
             "I'm planning a trip to {city} next month.",
             "We are going to {city} for our holiday.",
-            "Have you ever been to {city}? I'm flying there on {day}.",
+            "I'm flying to {city} on {day} for a holiday.",
         ],
         replies=[
             "How exciting! How long will you stay?",
             "Lucky you. What are you going to see?",
             "I went there last year. You'll love it.",
         ],
+        answers={
+            "How exciting! How long will you stay?": (
+                "For {num} days.",
+                "That's enough time to see the main sights.",
+            ),
+            "Lucky you. What are you going to see?": (
+                "The museums, mostly.",
+                "Good choice, they're wonderful.",
+            ),
+        },
         extras=[
-            ("I'll stay for {num} days.", "That's enough time to see the main sights."),
             ("Do you know a good hotel there?", "Try one near the city center."),
             ("What about the weather?", "It can rain a lot, so take an umbrella."),
+            ("Is it expensive?", "Quite. Take at least {price} dollars a day."),
         ],
         closes=[
             ("I can't wait.", "Have a great trip and send me some photos."),
             ("Thanks for the tips.", "Any time. Enjoy {city}."),
         ],
         summaries=[
+            "{city} is where #Person1# is going [on holiday|for a holiday].",
+            "#Person2# [hears about|listens to] #Person1#'s [plans|travel plans] for {city}.",
             "#Person1# tells #Person2# about a trip to {city}.",
-            "#Person1# is going to {city} and #Person2# gives some advice.",
-            "#Person1# and #Person2# talk about #Person1#'s holiday in {city}.",
+            "#Person1# is going to {city}[ and #Person2# gives some advice|].",
+            "#Person1# and #Person2# talk about #Person1#'s [holiday|trip] in {city}.",
+            "#Person1# [plans|is planning] a holiday in {city}.",
         ],
+        notes={
+            "How exciting! How long will you stay?": [
+                "#Person1# will stay [in {city} |]for {num} days.",
+            ],
+            "Lucky you. What are you going to see?": [
+                "#Person1# [wants|plans] to see the museums."
+            ],
+            "I went there last year. You'll love it.": [
+                "#Person2# [was there|visited it] last year.",
+            ],
+            "Do you know a good hotel there?": [
+                "#Person2# [suggests|recommends] a hotel near the city center.",
+            ],
+            "What about the weather?": [
+                "#Person2# [says|warns] it can rain a lot[ and suggests an umbrella|].",
+            ],
+            "Is it expensive?": [
+                "#Person2# [advises taking|says to take] at least {price} dollars a day."
+            ],
+        },
     ),
     dict(
         topic="renting an apartment",
         slots={
             "rooms": ["one-bedroom", "two-bedroom", "studio", "three-bedroom"],
-            "area": ["downtown", "near the university", "by the river", "in the suburbs"],
+            "area": [
+                "downtown",
+                "near the university",
+                "by the river",
+                "in the suburbs",
+                "near the park",
+                "close to the station",
+            ],
         },
         opens=[
             "I'm calling about the {rooms} apartment {area}.",
             "Is the {rooms} flat {area} still available?",
-            "I'd like to rent a {rooms} apartment {area}.",
+            "I'd like to rent the {rooms} apartment {area} from your advertisement.",
         ],
         replies=[
-            "Yes, it is. The rent is {price}0 dollars a month.",
+            "Yes, it's still free. The rent is {price}0 dollars a month.",
             "It is. Would you like to see it?",
-            "We have one left. When do you want to move in?",
+            "We have it, yes. When do you want to move in?",
         ],
+        answers={
+            "It is. Would you like to see it?": (
+                "Yes, please.",
+                "You can come on {day} at {time}.",
+            ),
+            "We have it, yes. When do you want to move in?": (
+                "Next month, if possible.",
+                "That's fine.",
+            ),
+        },
         extras=[
+            ("How much is the rent?", "It's {price}0 dollars a month."),
             ("Are utilities included?", "Water is included, but not electricity."),
             ("Can I keep a pet?", "Small pets are fine."),
-            ("How much is the deposit?", "One month's rent."),
         ],
         closes=[
-            ("Can I see it on {day}?", "Sure, come at {time}."),
-            ("I'll take it.", "Great, I'll prepare the contract."),
+            ("I'll think about it and call you back.", "All right, I'll wait for your call."),
+            ("It sounds good.", "Great, I'll prepare the contract."),
         ],
         summaries=[
-            "#Person1# wants to rent a {rooms} apartment {area}.",
-            "#Person1# asks #Person2# about the {rooms} apartment {area} and arranges to see it.",
-            "#Person2# tells #Person1# about the rent of a {rooms} flat {area}.",
+            "Looking for a home {area}, #Person1# [calls|contacts] #Person2# about a {rooms} flat.",
+            "#Person2# [rents out|has] a {rooms} apartment {area}, and #Person1# is interested.",
+            "#Person1# wants to rent [a|the] {rooms} apartment {area}.",
+            "#Person1# asks #Person2# about the {rooms} apartment {area}.",
+            "#Person1# calls #Person2# about a {rooms} flat {area}.",
+            "#Person1# is interested in the {rooms} apartment {area}[ that #Person2# rents out|].",
         ],
+        notes={
+            "Yes, it's still free. The rent is {price}0 dollars a month.": [
+                "[The rent is|It costs] {price}0 dollars a month.",
+            ],
+            "It is. Would you like to see it?": [
+                "#Person1# [will see|can visit] the apartment on {day} at {time}.",
+            ],
+            "We have it, yes. When do you want to move in?": [
+                "#Person1# [wants to|would like to|plans to] move in next month.",
+            ],
+            "How much is the rent?": ["#Person2# says the rent is {price}0 dollars a month."],
+            "Are utilities included?": [
+                "[Water is included in the rent, but electricity isn't|The rent includes water "
+                "but not electricity].",
+            ],
+            "Can I keep a pet?": ["#Person1# [may|can] keep a small pet."],
+            "It sounds good.": ["#Person2# [will prepare|prepares] the contract."],
+        },
     ),
     dict(
         topic="school homework",
-        slots={"subject": ["math", "history", "chemistry", "English", "biology"]},
+        slots={
+            "subject": [
+                "math",
+                "history",
+                "chemistry",
+                "English",
+                "biology",
+                "physics",
+                "geography",
+                "art",
+            ]
+        },
         opens=[
             "Can you help me with my {subject} homework?",
-            "I don't understand the {subject} exercise at all.",
+            "I don't understand the {subject} homework at all. Can you help?",
             "The {subject} homework is due on {day} and I'm stuck.",
         ],
         replies=[
@@ -295,8 +603,14 @@ FAMILIES: list[dict] = [
             "Let me see. Oh, this is tricky.",
             "Didn't the teacher explain it in class?",
         ],
+        answers={
+            "Sure, which part is hard?": ("Question {num}.", "You need to read the chapter again."),
+            "Didn't the teacher explain it in class?": (
+                "I was sick that day.",
+                "Okay, I'll explain it to you.",
+            ),
+        },
         extras=[
-            ("It's question {num}.", "You need to read the chapter again first."),
             ("Can we study together after school?", "Okay, let's meet in the library."),
             ("I'm worried about the exam.", "Don't worry, you still have time."),
         ],
@@ -305,55 +619,103 @@ FAMILIES: list[dict] = [
             ("I get it now.", "See? It's not that hard."),
         ],
         summaries=[
+            "Stuck with {subject}, #Person1# [turns to|gets help from] #Person2#.",
+            "#Person2# explains the {subject} homework to #Person1#.",
             "#Person2# helps #Person1# with the {subject} homework.",
-            "#Person1# asks #Person2# for help with {subject} homework due on {day}.",
-            "#Person1# doesn't understand the {subject} homework, so #Person2# explains it.",
+            "#Person1# asks #Person2# for help with [the|some] {subject} homework.",
+            "#Person1# is stuck on the {subject} homework[ due on {day}|], so #Person2# helps.",
+            "#Person1# doesn't understand the {subject} homework and asks #Person2#.",
         ],
+        notes={
+            "Sure, which part is hard?": [
+                "#Person1# is stuck on question {num}[ of the homework|]."
+            ],
+            "Didn't the teacher explain it in class?": [
+                "#Person1# [missed|was sick for] the lesson, so #Person2# explains it.",
+            ],
+            "Can we study together after school?": [
+                "They [agree|decide] to study together in the library after school.",
+            ],
+            "I'm worried about the exam.": ["#Person1# [is worried|worries] about the exam."],
+        },
     ),
     dict(
         topic="tech support",
         slots={
-            "device": ["laptop", "printer", "phone", "router", "computer"],
+            "device": ["laptop", "printer", "phone", "router", "computer", "tablet", "smart TV"],
             "fault": [
                 "won't turn on",
                 "keeps freezing",
                 "is very slow",
                 "can't connect to the internet",
+                "keeps crashing",
+                "makes a strange noise",
             ],
         },
         opens=[
             "My {device} {fault}.",
             "Hi, I need help. My {device} {fault}.",
-            "I'm calling because my {device} {fault} since yesterday.",
+            "I'm calling because my {device} {fault}.",
         ],
         replies=[
             "Have you tried restarting it?",
+            "I'm sorry to hear that. How old is it?",
             "Let's check a few things. Is it plugged in?",
-            "I'm sorry to hear that. What model is it?",
         ],
+        answers={
+            "Have you tried restarting it?": (
+                "Yes, twice.",
+                "Then let's try resetting the settings.",
+            ),
+            "I'm sorry to hear that. How old is it?": ("About {num} years.", "I see."),
+            "Let's check a few things. Is it plugged in?": (
+                "Yes, it is.",
+                "Then let's try resetting the settings.",
+            ),
+        },
         extras=[
-            ("I restarted it twice.", "Then let's try resetting the settings."),
             ("Will I lose my files?", "No, your files will be safe."),
-            ("Is it still under warranty?", "Yes, for another {num} months."),
+            ("Is it still under warranty?", "Let me check. Yes, for another {num} months."),
         ],
         closes=[
-            ("It works now!", "Great. Call us if it happens again."),
+            ("Okay, I'll try that.", "Great. Call us if it happens again."),
             ("I'll bring it to the shop.", "Okay, we'll look at it on {day}."),
         ],
         summaries=[
-            "#Person1#'s {device} {fault}, and #Person2# helps fix it.",
+            "A {device} that {fault} [makes|leads] #Person1# call for help.",
+            "Because the {device} {fault}, #Person1# [phones|contacts] #Person2#.",
+            "#Person1#'s {device} {fault}, and #Person2# [helps|tries to help].",
             "#Person1# calls tech support because the {device} {fault}.",
-            "#Person2# tells #Person1# how to fix the {device}.",
+            "#Person1# [asks|gets help from] #Person2# because the {device} {fault}.",
+            "#Person2# [helps|advises] #Person1#, whose {device} {fault}.",
         ],
+        notes={
+            "Have you tried restarting it?": [
+                "#Person1# has restarted it twice, so #Person2# suggests resetting the settings.",
+            ],
+            "I'm sorry to hear that. How old is it?": ["The {device} is about {num} years old."],
+            "Let's check a few things. Is it plugged in?": [
+                "#Person2# [suggests|recommends] resetting the settings.",
+            ],
+            "Will I lose my files?": [
+                "#Person1# [is afraid of losing|worries about] the files, but they will be safe.",
+            ],
+            "Is it still under warranty?": [
+                "The {device} [is under|still has a] warranty for {num} more months.",
+            ],
+            "I'll bring it to the shop.": ["#Person2# will look at it on {day}."],
+        },
     ),
     dict(
         topic="bank account",
         slots={
             "task": [
                 "open a savings account",
-                "change my address",
+                "update the address on the account",
                 "order a new card",
                 "transfer some money",
+                "close an old account",
+                "apply for a loan",
             ]
         },
         opens=[
@@ -366,113 +728,231 @@ FAMILIES: list[dict] = [
             "Sure. Please fill in this form.",
             "No problem. May I see your bank card?",
         ],
+        answers={
+            "Of course. Do you have your ID with you?": ("Yes, here it is.", "Thank you."),
+            "No problem. May I see your bank card?": ("Here you are.", "Thank you."),
+        },
         extras=[
             ("Is there a fee?", "There's a small fee of {price} dollars."),
-            ("What's the interest rate?", "It's two percent a year."),
             ("How long will it take?", "About ten minutes."),
         ],
         closes=[
-            ("Thank you very much.", "You're welcome. Anything else?"),
+            ("Thank you very much.", "You're welcome. Have a nice day."),
             ("That's all for today.", "Have a nice day."),
         ],
         summaries=[
+            "At the bank, #Person1# [asks|gets help] to {task}.",
+            "#Person1# [visits|comes to] the bank [in order|] to {task}.",
             "#Person1# goes to the bank to {task}.",
-            "#Person2# helps #Person1# {task} at the bank.",
-            "#Person1# wants to {task}, and #Person2# asks for ID.",
+            "#Person2# helps #Person1# {task}[ at the bank|].",
+            "#Person1# [wants|needs] to {task}, and #Person2# helps.",
         ],
+        notes={
+            "Of course. Do you have your ID with you?": ["#Person1# shows [an|the] ID."],
+            "Sure. Please fill in this form.": ["#Person1# [has to fill|fills] in a form."],
+            "No problem. May I see your bank card?": [
+                "#Person1# [shows|hands over] the bank card."
+            ],
+            "Is there a fee?": [
+                "There is a [small |]fee of {price} dollars.",
+                "#Person1# asks about the fee[: {price} dollars|, which is {price} dollars].",
+            ],
+            "How long will it take?": ["[It takes|The process takes] about ten minutes."],
+        },
     ),
     dict(
         topic="moving house",
-        slots={"place": ["a bigger house", "a new apartment", "the countryside", "another city"]},
+        slots={
+            "place": [
+                "a bigger house",
+                "a new apartment",
+                "the countryside",
+                "another city",
+                "a smaller flat",
+                "a town by the sea",
+            ]
+        },
         opens=[
             "We are moving to {place} next {day}.",
-            "Did I tell you we're moving to {place}?",
-            "I need help. I'm moving to {place} this weekend.",
+            "Did I tell you we're moving to {place} on {day}?",
+            "I'm moving to {place} this weekend, and I still have a lot to do.",
         ],
         replies=[
             "Really? Do you need help packing?",
             "Wow, that's big news. Why are you moving?",
             "I can lend you my car if you want.",
         ],
+        answers={
+            "Really? Do you need help packing?": ("Yes, that would be great.", "I'll come over."),
+            "Wow, that's big news. Why are you moving?": (
+                "We need more space for the kids.",
+                "That makes sense.",
+            ),
+        },
         extras=[
-            ("We need more space for the kids.", "That makes sense."),
             ("Packing is a nightmare.", "Start with the things you don't use."),
             ("The movers charge {price} dollars.", "That's not too bad."),
         ],
         closes=[
-            ("Thanks for offering to help.", "That's what friends are for."),
+            ("Thanks for your help.", "That's what friends are for."),
             ("I'll invite you when we settle in.", "I'd love that."),
         ],
         summaries=[
-            "#Person1# is moving to {place} and #Person2# offers help.",
-            "#Person1# tells #Person2# about moving to {place}.",
-            "#Person1# and #Person2# talk about packing and moving to {place}.",
+            "[Soon|On {day}], #Person1# moves to {place}.",
+            "#Person2# [hears|learns] that #Person1# is moving to {place}.",
+            "#Person1# is moving to {place}[ on {day}|].",
+            "#Person1# tells #Person2# about [moving|the move] to {place}.",
+            "#Person1# and #Person2# talk about #Person1#'s move to {place}.",
         ],
+        notes={
+            "Really? Do you need help packing?": [
+                "#Person2# [offers|will come over] to help with the packing."
+            ],
+            "Wow, that's big news. Why are you moving?": [
+                "#Person1#'s family needs more space for the kids.",
+            ],
+            "I can lend you my car if you want.": ["#Person2# offers to lend #Person1# a car."],
+            "Packing is a nightmare.": [
+                "#Person2# [advises|tells] #Person1# to start packing the things [not in use|"
+                "#Person1# doesn't use].",
+            ],
+            "The movers charge {price} dollars.": ["The movers charge {price} dollars."],
+            "I'll invite you when we settle in.": [
+                "#Person1# will invite #Person2# [after the move|once they settle in].",
+            ],
+        },
     ),
     dict(
         topic="birthday party",
-        slots={"who": ["Anna", "Tom", "Lucy", "Ben", "Mr. Smith"]},
+        slots={
+            "who": [
+                "Anna",
+                "Tom",
+                "Lucy",
+                "Ben",
+                "Mr. Smith",
+                "Grandma",
+                "Jenny",
+                "Mr. Brown",
+                "Sophie",
+            ]
+        },
         opens=[
             "It's {who}'s birthday on {day}. Can you come to the party?",
-            "We're having a surprise party for {who} on {day}.",
-            "What should I buy {who} for the birthday?",
+            "We're having a surprise party for {who} on {day}. Will you come?",
+            "I'm inviting you to {who}'s birthday party on {day}.",
         ],
         replies=[
             "Sure, what time does it start?",
             "I'd love to. Should I bring anything?",
-            "How about a book or some flowers?",
+            "Of course I'll come.",
         ],
+        answers={
+            "Sure, what time does it start?": ("At {time}.", "Okay, I'll be there on time."),
+            "I'd love to. Should I bring anything?": (
+                "Could you bring a cake?",
+                "No problem. Chocolate or vanilla?",
+            ),
+        },
         extras=[
-            ("It starts at {time}.", "Okay, I'll be there on time."),
-            ("Could you bring a cake?", "No problem. Chocolate or vanilla?"),
+            ("What should I buy {who}?", "How about a book or some flowers?"),
             ("Don't tell anyone, it's a surprise.", "My lips are sealed."),
         ],
         closes=[
             ("See you at the party.", "See you."),
-            ("Thanks for coming.", "I wouldn't miss it."),
+            ("Thanks. {who} will be happy.", "I wouldn't miss it."),
         ],
         summaries=[
+            "There is a [party|birthday party] for {who} on {day}, and #Person2# is invited.",
+            "#Person1# and #Person2# [talk about|discuss] {who}'s party on {day}.",
             "#Person1# invites #Person2# to {who}'s birthday party on {day}.",
-            "#Person1# and #Person2# plan a party for {who}.",
-            "#Person1# asks #Person2# to come to {who}'s birthday party.",
+            "#Person1# asks #Person2# to come to {who}'s [birthday party|party on {day}].",
+            "#Person2# [agrees|promises] to come to the party for {who} on {day}.",
         ],
+        notes={
+            "Sure, what time does it start?": ["The party [starts|begins] at {time}."],
+            "I'd love to. Should I bring anything?": [
+                "#Person2# [will bring|agrees to bring] a cake."
+            ],
+            "What should I buy {who}?": [
+                "#Person2# suggests a book or flowers as a present[ for {who}|].",
+            ],
+            "Don't tell anyone, it's a surprise.": [
+                "[The party is a surprise|#Person2# must keep the party a secret]."
+            ],
+        },
     ),
     dict(
         topic="sports",
-        slots={"sport": ["tennis", "basketball", "football", "swimming", "running"]},
+        slots={
+            "sport": [
+                "tennis",
+                "basketball",
+                "football",
+                "volleyball",
+                "badminton",
+                "table tennis",
+                "squash",
+                "golf",
+            ]
+        },
         opens=[
             "Do you want to play {sport} with me on {day}?",
-            "I've started doing {sport} every morning.",
-            "Did you watch the {sport} match last night?",
+            "Shall we play {sport} together on {day}?",
+            "I'm looking for someone to play {sport} with on {day}. Are you free?",
         ],
-        replies=["Sure, what time?", "Good for you. Is it hard?", "Yes! What a game."],
+        replies=["Sure, what time?", "Good idea. I haven't played for ages.", "Yes, I'm free."],
+        answers={"Sure, what time?": ("Let's meet at {time}.", "Okay, at the sports center.")},
         extras=[
-            ("Let's meet at {time}.", "Okay, at the sports center."),
             ("I want to lose some weight.", "Exercise is the best way."),
             ("I hurt my knee last time.", "Be careful and warm up first."),
         ],
-        closes=[("See you then.", "Don't be late."), ("It was fun.", "Let's do it again.")],
+        closes=[("See you then.", "Don't be late."), ("It'll be fun.", "I'm sure it will.")],
         summaries=[
-            "#Person1# and #Person2# talk about {sport}.",
+            "On {day}, #Person1# and #Person2# [will play|are going to play] {sport}.",
+            "#Person2# [agrees|says yes] to a game of {sport} with #Person1#.",
             "#Person1# invites #Person2# to play {sport} on {day}.",
-            "#Person1# tells #Person2# about doing {sport}.",
+            "#Person1# and #Person2# [agree|plan] to play {sport}[ on {day}|].",
+            "#Person1# asks #Person2# to play {sport} together.",
         ],
+        notes={
+            "Sure, what time?": ["They [will meet|agree to meet] at {time} at the sports center."],
+            "I want to lose some weight.": ["#Person1# [wants|hopes] to lose [some |]weight."],
+            "I hurt my knee last time.": [
+                "#Person1# hurt a knee last time, so #Person2# says to warm up first.",
+            ],
+        },
     ),
     dict(
         topic="hotel check-in",
         slots={
-            "hotel": ["the Grand Hotel", "the Park Inn", "the Seaview Hotel", "the Royal Palace"]
+            "hotel": [
+                "the Grand Hotel",
+                "the Park Inn",
+                "the Seaview Hotel",
+                "the Royal Palace",
+                "the Harbor Hotel",
+                "the City Lodge",
+                "the Hilltop Inn",
+            ]
         },
         opens=[
-            "I have a reservation at {hotel} under the name {name}.",
-            "Hi, I'd like to check in, please.",
-            "Do you have a room for {num} nights?",
+            "Hello. I have a reservation at {hotel} for {num} nights.",
+            "Hi, I'd like to check in, please. I booked a room at {hotel} for {num} nights.",
+            "Good evening. I have a reservation at {hotel} under the name {name}.",
         ],
         replies=[
             "Welcome. May I see your passport?",
-            "Yes, a double room for {num} nights.",
-            "Let me check. Yes, we have a room on the fifth floor.",
+            "Let me check. Yes, we have your room on the fifth floor.",
+            "Welcome to {hotel}. Could you sign here, please?",
         ],
+        answers={
+            "Welcome. May I see your passport?": (
+                "Here you are.",
+                "Thank you. Your room is on the fifth floor.",
+            ),
+            "Welcome to {hotel}. Could you sign here, please?": ("Sure.", "Thank you."),
+        },
         extras=[
             ("Is breakfast included?", "Yes, from seven to ten."),
             ("What's the wifi password?", "It's on the card in your room."),
@@ -483,43 +963,92 @@ FAMILIES: list[dict] = [
             ("Where is the elevator?", "Just to your left."),
         ],
         summaries=[
-            "#Person1# checks in at {hotel} with #Person2#'s help.",
-            "#Person1# checks in for {num} nights and asks about breakfast.",
-            "#Person2# helps #Person1# check in at the hotel.",
+            "#Person1# [arrives|checks in] at {hotel}, where #Person2# works at the desk.",
+            "At {hotel}, #Person2# [welcomes|checks in] #Person1#.",
+            "#Person1# checks in at {hotel}[ with #Person2#'s help|].",
+            "#Person2# helps #Person1# check in at {hotel}.",
+            "#Person1# arrives at {hotel} and [checks in|gets a room].",
         ],
+        notes={
+            "Welcome. May I see your passport?": ["#Person1# [shows|gives #Person2#] a passport."],
+            "Let me check. Yes, we have your room on the fifth floor.": [
+                "[The room is|#Person1# gets a room] on the fifth floor.",
+            ],
+            "Is breakfast included?": [
+                "#Person1# asks about breakfast, [which is served|served] from seven to ten.",
+                "Breakfast is included[, from seven to ten|].",
+            ],
+            "What's the wifi password?": ["#Person1# asks [for|about] the wifi password."],
+            "Can I have a late checkout?": [
+                "#Person1# [can|may] check out late, until one o'clock.",
+            ],
+        },
     ),
     dict(
         topic="lost luggage",
         slots={
-            "bag": ["a black suitcase", "a red backpack", "a brown bag", "a large blue suitcase"]
+            "bag": [
+                "a black suitcase",
+                "a red backpack",
+                "a brown bag",
+                "a large blue suitcase",
+                "a green duffel bag",
+                "a small gray suitcase",
+                "a purple backpack",
+            ]
         },
         opens=[
-            "My luggage didn't arrive. It's {bag}.",
+            "My luggage didn't arrive on the flight from {city}. It's {bag}.",
             "I've lost {bag} on the flight from {city}.",
-            "Excuse me, where do I report lost luggage? I can't find {bag}.",
+            "Excuse me, I can't find {bag}. I came from {city}.",
         ],
         replies=[
             "Please fill in this form with your flight number.",
             "I'm sorry. Can I see your ticket?",
             "Let me check the system.",
         ],
+        answers={"I'm sorry. Can I see your ticket?": ("Here it is.", "Thank you.")},
         extras=[
-            ("What's inside it?", "Mostly clothes and a camera."),
             ("When will I get it back?", "Usually within two days."),
             ("Can you deliver it to my hotel?", "Yes, we'll send it there."),
         ],
         closes=[("Please call me when you find it.", "We will."), ("Thank you.", "Sorry again.")],
         slots_extra={"city": ["Paris", "Tokyo", "London", "Rome"]},
         summaries=[
+            "After a flight from {city}, #Person1# can't find {bag}.",
+            "#Person1# [reports|tells #Person2# about] {bag}, lost on the flight from {city}.",
             "#Person1# lost {bag} and reports it to #Person2#.",
-            "#Person1#'s luggage didn't arrive, so #Person2# helps fill in a form.",
-            "#Person1# asks #Person2# to find {bag}.",
+            "#Person1#'s luggage from {city} didn't arrive, so #Person2# [helps|takes the report].",
+            "#Person1# asks #Person2# to find {bag}[ from the flight from {city}|].",
         ],
+        notes={
+            "Please fill in this form with your flight number.": [
+                "#Person1# [fills in|completes] a form with the flight number.",
+            ],
+            "When will I get it back?": [
+                "[Lost bags usually come back|#Person1# should get it back] within two days."
+            ],
+            "Can you deliver it to my hotel?": [
+                "#Person2# [will send|agrees to deliver] the bag to #Person1#'s hotel.",
+            ],
+            "Please call me when you find it.": [
+                "#Person2# [will call|promises to call] when they find it."
+            ],
+        },
     ),
     dict(
         topic="car repair",
         slots={
-            "part": ["the brakes", "the engine", "a tire", "the air conditioning", "the battery"]
+            "part": [
+                "the brakes",
+                "the engine",
+                "a tire",
+                "the air conditioning",
+                "the battery",
+                "the lights",
+                "the clutch",
+                "the steering",
+            ]
         },
         opens=[
             "There's something wrong with {part} of my car.",
@@ -531,6 +1060,7 @@ FAMILIES: list[dict] = [
             "When did it start?",
             "We'll need to keep the car for a day.",
         ],
+        answers={"When did it start?": ("On {day}.", "Okay, let me have a look.")},
         extras=[
             ("How much will it cost?", "About {price} dollars."),
             ("Can I wait here?", "Sure, there's coffee in the waiting room."),
@@ -538,35 +1068,69 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Okay, go ahead.", "It'll be ready by {time}."), ("Thanks.", "No problem.")],
         summaries=[
-            "#Person1#'s car has a problem with {part}, and #Person2# will fix it.",
+            "A mechanic, #Person2#, [looks at|checks] {part} of #Person1#'s car.",
+            "Because of {part}, #Person1# [brings|takes] the car to a garage.",
+            "#Person1#'s car has a problem with {part}[, and #Person2# will fix it|].",
             "#Person1# takes the car to #Person2# because of {part}.",
             "#Person2# checks {part} of #Person1#'s car.",
         ],
+        notes={
+            "When did it start?": ["The [problem|trouble] started on {day}."],
+            "We'll need to keep the car for a day.": [
+                "The garage [will keep|needs] the car for a day."
+            ],
+            "How much will it cost?": [
+                "The repair [will cost|costs] about {price} dollars.",
+                "#Person2# says the repair costs about {price} dollars.",
+            ],
+            "Can I wait here?": ["#Person1# [waits|can wait] in the waiting room."],
+            "Is it safe to drive?": ["The car isn't safe to drive until [it's fixed|the repair]."],
+            "Okay, go ahead.": ["The car [will be|should be] ready by {time}."],
+        },
     ),
     dict(
         topic="weather",
-        slots={"weather": ["rain", "snow", "a storm", "hot weather", "strong wind"]},
+        slots={
+            "weather": [
+                "rain",
+                "snow",
+                "a storm",
+                "hot weather",
+                "strong wind",
+                "heavy rain",
+                "fog",
+                "a heat wave",
+            ]
+        },
         opens=[
-            "Did you hear the forecast? They say {weather} is coming.",
+            "Did you hear the forecast? They say {weather} is coming on {day}.",
             "I hope we don't get {weather} this weekend.",
-            "Look outside, {weather} again!",
+            "The radio says there will be {weather} tomorrow.",
         ],
         replies=[
             "Really? I wanted to go hiking.",
-            "I hate this weather.",
-            "We should stay inside.",
+            "Oh no, not again.",
+            "Then we should stay inside.",
         ],
         extras=[
-            ("Take an umbrella.", "Good idea."),
-            ("It's been like this all week.", "I miss the sun."),
+            ("It's been bad all week.", "I miss the sun."),
             ("Maybe we can watch a movie instead.", "That sounds nice."),
         ],
         closes=[("Let's hope it gets better.", "Yes, let's hope."), ("Stay warm.", "You too.")],
         summaries=[
+            "The forecast says {weather}, [#Person1# tells #Person2#|and #Person2# is not happy].",
+            "#Person1# and #Person2# [worry about|talk about] {weather}.",
             "#Person1# and #Person2# talk about the {weather}.",
             "#Person1# tells #Person2# that {weather} is coming.",
-            "#Person1# and #Person2# change their plans because of {weather}.",
+            "#Person1# and #Person2# [talk about|discuss] the forecast of {weather}.",
         ],
+        notes={
+            "Really? I wanted to go hiking.": ["#Person2# [wanted|was planning] to go hiking."],
+            "Then we should stay inside.": ["#Person2# [wants|suggests] to stay inside."],
+            "Maybe we can watch a movie instead.": [
+                "#Person1# suggests watching a movie instead[, and #Person2# agrees|].",
+            ],
+        },
     ),
     dict(
         topic="library",
@@ -577,21 +1141,25 @@ FAMILIES: list[dict] = [
                 "a novel by Dickens",
                 "a travel guide",
                 "a dictionary",
+                "a poetry book",
+                "a book about birds",
+                "a biography of Mozart",
             ]
         },
         opens=[
             "I'd like to borrow {book}.",
-            "Where can I find {book}?",
-            "Can I renew {book}? It's due {day}.",
+            "Where can I find {book}? I'd like to borrow it.",
+            "I'm looking for {book} to take home.",
         ],
         replies=[
             "It's on the third shelf on the left.",
             "Do you have your library card?",
-            "Sure, you can keep it two more weeks.",
+            "Let me check the catalog. Yes, we have one.",
         ],
+        answers={"Do you have your library card?": ("Yes, here it is.", "Thank you.")},
         extras=[
+            ("How long can I keep it?", "For {num} weeks."),
             ("What if I return it late?", "There's a small fine."),
-            ("How many books can I borrow?", "Up to {num} at a time."),
             ("Is the library open on {day}?", "Yes, until eight."),
         ],
         closes=[
@@ -599,16 +1167,38 @@ FAMILIES: list[dict] = [
             ("That's all.", "Enjoy the book."),
         ],
         summaries=[
+            "At the library, #Person1# [wants|is looking for] {book}.",
+            "#Person1# [takes out|checks out] {book} from the library.",
             "#Person1# borrows {book} from the library.",
             "#Person2# helps #Person1# find {book}.",
-            "#Person1# asks the librarian about {book}.",
+            "#Person1# asks the librarian [about|for] {book}.",
         ],
+        notes={
+            "It's on the third shelf on the left.": [
+                "[The book is|#Person2# finds it] on the third shelf."
+            ],
+            "Do you have your library card?": ["#Person1# [shows|has] a library card."],
+            "How long can I keep it?": ["#Person1# can keep [it|the book] for {num} weeks."],
+            "What if I return it late?": ["A late return [costs|means] a small fine."],
+            "Is the library open on {day}?": ["The library [is open|opens] on {day} until eight."],
+        },
     ),
     dict(
         topic="post office",
         slots={
             "parcel": ["a parcel", "a letter", "a package", "some documents"],
-            "dest": ["Canada", "Japan", "Germany", "Brazil", "Australia"],
+            "dest": [
+                "Canada",
+                "Japan",
+                "Germany",
+                "Brazil",
+                "Australia",
+                "Mexico",
+                "Italy",
+                "India",
+                "Kenya",
+                "Sweden",
+            ],
         },
         opens=[
             "I'd like to send {parcel} to {dest}.",
@@ -616,10 +1206,11 @@ FAMILIES: list[dict] = [
             "Can I send {parcel} to {dest} by airmail?",
         ],
         replies=[
-            "Please put it on the scale.",
+            "Please put it on the scale. It's {price} dollars by airmail.",
             "Airmail or surface mail?",
-            "It's {price} dollars by airmail.",
+            "Sure. It's {price} dollars by airmail.",
         ],
+        answers={"Airmail or surface mail?": ("Airmail, please.", "That's {price} dollars.")},
         extras=[
             ("How long will it take?", "About a week."),
             ("Can I insure it?", "Yes, for a small extra fee."),
@@ -627,25 +1218,49 @@ FAMILIES: list[dict] = [
         ],
         closes=[
             ("Here you are.", "Thank you. Here's your receipt."),
-            ("Okay, airmail then.", "Fine."),
+            ("Okay, thanks.", "You're welcome."),
         ],
         summaries=[
-            "#Person1# sends {parcel} to {dest} at the post office.",
-            "#Person1# asks #Person2# how much it costs to send {parcel} to {dest}.",
+            "At the post office, #Person1# [mails|posts] {parcel} to {dest}.",
+            "{parcel} is going to {dest}, and #Person2# [helps|handles it].",
+            "#Person1# sends {parcel} to {dest}[ at the post office|].",
+            "#Person1# asks #Person2# [how much it costs|about the price] to send {parcel} to "
+            "{dest}.",
             "#Person2# helps #Person1# mail {parcel} to {dest}.",
         ],
+        notes={
+            "Please put it on the scale. It's {price} dollars by airmail.": [
+                "[Airmail costs|Sending it by airmail costs] {price} dollars.",
+            ],
+            "Airmail or surface mail?": [
+                "#Person1# chooses airmail, which costs {price} dollars.",
+            ],
+            "Sure. It's {price} dollars by airmail.": ["It costs {price} dollars by airmail."],
+            "How long will it take?": ["[It will take|Delivery takes] about a week."],
+            "Can I insure it?": ["#Person1# can insure it for a small [extra |]fee."],
+            "Do I need a customs form?": ["#Person1# [needs|has to fill in] a customs form."],
+        },
     ),
     dict(
         topic="gym membership",
-        slots={"plan": ["a monthly plan", "a yearly plan", "a student plan", "a family plan"]},
+        slots={
+            "plan": [
+                "a monthly plan",
+                "a yearly plan",
+                "a student plan",
+                "a family plan",
+                "a morning plan",
+                "a couples plan",
+            ]
+        },
         opens=[
             "I'm interested in {plan} at your gym.",
             "How much is {plan}?",
             "I want to join the gym. Do you have {plan}?",
         ],
         replies=[
-            "It's {price} dollars.",
-            "Yes, and it includes all classes.",
+            "Yes, it's {price} dollars.",
+            "We do, and it includes all classes.",
             "Let me show you around first.",
         ],
         extras=[
@@ -658,31 +1273,81 @@ FAMILIES: list[dict] = [
             ("I'll think about it.", "Take this brochure."),
         ],
         summaries=[
+            "#Person1# [is thinking of|considers] {plan} at #Person2#'s gym.",
+            "At the gym, #Person2# [explains|presents] {plan} to #Person1#.",
             "#Person1# asks #Person2# about {plan} at the gym.",
             "#Person1# wants to join the gym with {plan}.",
             "#Person2# tells #Person1# about the gym's {plan}.",
         ],
+        notes={
+            "Yes, it's {price} dollars.": ["The plan [costs|is] {price} dollars."],
+            "We do, and it includes all classes.": [
+                "[The plan includes all classes|All classes are included]."
+            ],
+            "Do you have a pool?": ["[The gym has a pool|There is a pool] on the ground floor."],
+            "Can I get a personal trainer?": [
+                "A personal trainer [costs|is] an extra fee.",
+            ],
+            "What are the opening hours?": [
+                "The gym [is open|opens] from six in the morning to ten at night.",
+            ],
+            "I'll sign up.": ["#Person1# [signs up|joins] in the end."],
+            "I'll think about it.": [
+                "#Person1# takes a brochure [to think about it|and will think about it]."
+            ],
+        },
     ),
     dict(
         topic="ordering food",
-        slots={"dish": ["a pizza", "some noodles", "a burger", "fried rice", "a salad"]},
+        slots={
+            "dish": [
+                "a pizza",
+                "some noodles",
+                "a burger",
+                "fried rice",
+                "a salad",
+                "a chicken sandwich",
+                "a bowl of soup",
+                "sushi",
+                "a taco",
+            ]
+        },
         opens=[
             "I'd like to order {dish} for delivery.",
-            "Can I get {dish} and a coke, please?",
+            "Can I get {dish} delivered, please?",
             "Hi, I want {dish} delivered to my office.",
         ],
-        replies=["Anything else?", "What's your address?", "That'll be {price} dollars."],
+        replies=["Sure. What's your address?", "Anything else?", "That'll be {price} dollars."],
+        answers={
+            "Sure. What's your address?": ("{num} Park Street.", "Got it."),
+            "Anything else?": ("A coke, please.", "Okay. That'll be {price} dollars."),
+        },
         extras=[
-            ("How long will it take?", "About thirty minutes."),
             ("Can you make it spicy?", "Sure."),
+            ("How long will it take?", "About thirty minutes."),
             ("Do you take credit cards?", "Yes, we do."),
         ],
         closes=[("That's all.", "Thank you for your order."), ("Thanks.", "Enjoy your meal.")],
         summaries=[
+            "#Person1# [wants|asks for] {dish} [delivered|for delivery] and #Person2# takes "
+            "the order.",
+            "#Person2# [takes|writes down] an order for {dish} from #Person1#.",
             "#Person1# orders {dish} from #Person2#.",
             "#Person1# orders {dish} for delivery.",
-            "#Person1# calls to order {dish} and #Person2# takes the order.",
+            "#Person1# calls to order {dish}[ and #Person2# takes the order|].",
         ],
+        notes={
+            "Sure. What's your address?": [
+                "[The address is|#Person1# lives at] {num} Park Street."
+            ],
+            "Anything else?": ["#Person1# [adds|also orders] a coke, and it's {price} dollars."],
+            "That'll be {price} dollars.": ["The order [costs|comes to] {price} dollars."],
+            "Can you make it spicy?": ["#Person1# [wants|asks for] it spicy."],
+            "How long will it take?": [
+                "[The delivery takes|It will arrive in] about thirty minutes."
+            ],
+            "Do you take credit cards?": ["#Person1# can pay by [credit |]card."],
+        },
     ),
     dict(
         topic="directions",
@@ -693,16 +1358,19 @@ FAMILIES: list[dict] = [
                 "the city hall",
                 "the nearest bank",
                 "the hospital",
+                "the stadium",
+                "the old bridge",
+                "the bus station",
             ]
         },
         opens=[
             "Excuse me, how do I get to {spot}?",
             "Could you tell me the way to {spot}?",
-            "I'm lost. Is {spot} far from here?",
+            "I'm lost. I'm trying to find {spot}.",
         ],
         replies=[
             "Go straight and turn left at the lights.",
-            "It's about ten minutes on foot.",
+            "It's about ten minutes on foot. Go straight on.",
             "Take bus number {num}.",
         ],
         extras=[
@@ -712,10 +1380,28 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Thank you so much.", "You're welcome."), ("Thanks, I'll find it.", "Good luck.")],
         summaries=[
+            "#Person1# [needs|wants] to get to {spot}, so #Person1# asks #Person2#.",
+            "#Person2# [helps|shows] #Person1# [find|the way to] {spot}.",
             "#Person1# asks #Person2# the way to {spot}.",
             "#Person2# gives #Person1# directions to {spot}.",
-            "#Person1# is lost and #Person2# explains how to get to {spot}.",
+            "#Person1# is [lost|looking for {spot}] and #Person2# explains how to get there.",
         ],
+        notes={
+            "Go straight and turn left at the lights.": [
+                "#Person2# [says|tells #Person1#] to go straight and turn left at the lights.",
+            ],
+            "It's about ten minutes on foot. Go straight on.": [
+                "[It's|The walk is] about ten minutes on foot.",
+            ],
+            "Take bus number {num}.": [
+                "#Person2# [suggests|tells #Person1# to take] bus number {num}."
+            ],
+            "Is it on this side of the road?": ["[It's|The place is] across the street."],
+            "Can I walk there?": ["#Person1# can [walk|go on foot]."],
+            "Is there a taxi stand nearby?": [
+                "There's a taxi stand [around|right around] the corner."
+            ],
+        },
     ),
     dict(
         topic="work deadline",
@@ -725,53 +1411,78 @@ FAMILIES: list[dict] = [
                 "the presentation",
                 "the budget plan",
                 "the project proposal",
+                "the marketing plan",
+                "the monthly report",
+                "the client letter",
             ]
         },
         opens=[
-            "Have you finished {task}? It's due {day}.",
+            "Have you finished {task}? It's due on {day}.",
             "I need {task} on my desk by {day}.",
-            "Can we talk about {task}? I'm running late.",
+            "How is {task} going? The deadline is {day}.",
         ],
         replies=["I'm almost done.", "I need one more day.", "I'm sorry, I was sick yesterday."],
         extras=[
             ("Do you need any help?", "Maybe with the numbers."),
-            ("The boss is asking about it.", "I know, I know."),
+            ("The boss is asking about it.", "I know, I'm doing my best."),
             ("Can you send me a draft?", "I'll email it tonight."),
         ],
         closes=[("Okay, but no later than {day}.", "I promise."), ("Keep me updated.", "I will.")],
         summaries=[
-            "#Person1# asks #Person2# about {task}, which is due {day}.",
-            "#Person2# is late with {task} and asks #Person1# for more time.",
-            "#Person1# reminds #Person2# of the deadline for {task}.",
+            "{task} is due on {day}, #Person1# reminds #Person2#.",
+            "#Person1# and #Person2# [talk about|discuss] the deadline for {task}.",
+            "#Person1# asks #Person2# about {task}, which is due on {day}.",
+            "#Person1# reminds #Person2# of the deadline for {task}[ on {day}|].",
+            "#Person1# [checks on|asks about] {task}, due on {day}.",
         ],
+        notes={
+            "I'm almost done.": ["#Person2# is almost [done|finished]."],
+            "I need one more day.": ["#Person2# [needs|asks for] one more day."],
+            "I'm sorry, I was sick yesterday.": [
+                "#Person2# [is late|is behind] because of being sick."
+            ],
+            "Do you need any help?": ["#Person1# [offers|can] help with the numbers."],
+            "Can you send me a draft?": ["#Person2# will [email|send] a draft tonight."],
+        },
     ),
     dict(
         topic="vacation leave",
-        slots={"days": ["two days", "a week", "three days", "two weeks"]},
+        slots={"days": ["two days", "a week", "three days", "two weeks", "four days", "five days"]},
         opens=[
             "I'd like to take {days} off next month.",
-            "Can I have {days} of leave?",
+            "Can I have {days} of leave next month?",
             "Would it be possible to take {days} off for my wedding?",
         ],
-        replies=[
-            "When exactly?",
-            "Let me check the schedule.",
-            "Congratulations! I think that's fine.",
-        ],
+        replies=["When exactly?", "Let me check the schedule.", "Who will cover your work?"],
+        answers={
+            "When exactly?": ("From {day}.", "Let me check the schedule."),
+            "Who will cover your work?": ("My colleague {name} can do it.", "Good."),
+        },
         extras=[
-            ("From {day}.", "Okay, who will cover your work?"),
-            ("My colleague can do my tasks.", "Good."),
             ("I have some holiday left.", "Yes, you have nine days left."),
+            ("I'll finish my tasks before I go.", "Good."),
         ],
         closes=[
             ("Thank you so much.", "Enjoy your time off."),
             ("I'll fill in the form.", "Please do."),
         ],
         summaries=[
+            "#Person1# [would like|hopes] to take {days} off work.",
+            "#Person1# [talks to|asks] #Person2#, the boss, about {days} of leave.",
             "#Person1# asks #Person2# for {days} off.",
-            "#Person1# wants to take {days} of leave, and #Person2# agrees.",
-            "#Person2# lets #Person1# take {days} off.",
+            "#Person1# wants to take {days} of leave[ next month|].",
+            "#Person1# [asks for|requests] {days} of leave.",
         ],
+        notes={
+            "When exactly?": ["The leave [starts|would start] on {day}."],
+            "Who will cover your work?": ["#Person1#'s colleague {name} will cover the work."],
+            "I have some holiday left.": [
+                "#Person1# has nine [days of holiday|holiday days] left."
+            ],
+            "I'll finish my tasks before I go.": [
+                "#Person1# [will finish|promises to finish] the tasks before leaving.",
+            ],
+        },
     ),
     dict(
         topic="buying a phone",
@@ -781,14 +1492,22 @@ FAMILIES: list[dict] = [
                 "a cheap phone",
                 "the latest model",
                 "a phone with a good camera",
+                "a phone with a big screen",
+                "a small phone",
+                "a waterproof phone",
             ]
         },
         opens=[
             "I want to buy {brand}.",
             "What do you recommend? I'm looking for {brand}.",
-            "How much is {brand}?",
+            "I'm interested in {brand}.",
         ],
-        replies=["This one is very popular.", "It's {price} dollars.", "What's your budget?"],
+        replies=[
+            "This one is very popular. It's {price} dollars.",
+            "What's your budget?",
+            "We have a few. This one is {price} dollars.",
+        ],
+        answers={"What's your budget?": ("About {price} dollars.", "Then this one is good.")},
         extras=[
             ("How long does the battery last?", "About two days."),
             ("Does it come with a charger?", "Yes, it does."),
@@ -799,19 +1518,37 @@ FAMILIES: list[dict] = [
             ("It's too expensive.", "We have cheaper ones too."),
         ],
         summaries=[
-            "#Person1# wants to buy {brand}, and #Person2# makes suggestions.",
+            "In the shop, #Person1# [looks at|asks about] {brand}.",
+            "#Person2# [shows|helps] #Person1# [with|find] {brand}.",
+            "#Person1# wants to buy {brand}[, and #Person2# makes suggestions|].",
             "#Person2# helps #Person1# choose {brand}.",
-            "#Person1# asks about the price of {brand}.",
+            "#Person1# [looks for|asks about] {brand}.",
         ],
+        notes={
+            "This one is very popular. It's {price} dollars.": [
+                "#Person2# [shows|recommends] a popular one for {price} dollars.",
+            ],
+            "What's your budget?": ["#Person1# [has a budget of|can spend] about {price} dollars."],
+            "We have a few. This one is {price} dollars.": [
+                "[One costs|#Person2# shows one for] {price} dollars."
+            ],
+            "How long does the battery last?": ["The battery lasts about two days[ on a charge|]."],
+            "Does it come with a charger?": ["[It comes with a charger|A charger is included]."],
+            "Is there a guarantee?": ["[#Person2# says there is|It has] a two-year guarantee."],
+            "I'll take it.": ["#Person1# [buys|takes] it."],
+            "It's too expensive.": ["#Person1# [thinks|finds] it's too expensive."],
+        },
     ),
     dict(
         topic="neighbors",
         slots={
             "issue": [
                 "the loud music",
-                "your dog barking",
+                "the dog barking",
                 "the car in my space",
                 "the garbage bags",
+                "the broken fence",
+                "the noise at night",
             ]
         },
         opens=[
@@ -824,8 +1561,8 @@ FAMILIES: list[dict] = [
             "I'll take care of it.",
             "Is it really that bad?",
         ],
+        answers={"Is it really that bad?": ("It happens every night.", "I'll make sure it stops.")},
         extras=[
-            ("It happens every night.", "I'll make sure it stops."),
             ("I have to get up early.", "I understand."),
             ("My baby can't sleep.", "I'm so sorry."),
         ],
@@ -834,43 +1571,95 @@ FAMILIES: list[dict] = [
             ("Have a good evening.", "You too."),
         ],
         summaries=[
+            "#Person1# [is bothered by|can't stand] {issue} and talks to #Person2#.",
+            "#Person2# hears a complaint from #Person1# about {issue}.",
             "#Person1# complains to #Person2# about {issue}.",
-            "#Person1#'s neighbor #Person2# promises to deal with {issue}.",
-            "#Person1# talks to #Person2# about {issue}.",
+            "#Person1# talks to the neighbor #Person2# about {issue}.",
+            "#Person1#'s neighbor #Person2# [hears about|learns about] {issue}.",
         ],
+        notes={
+            "Oh, I'm sorry. I didn't know.": ["#Person2# didn't know and [apologizes|says sorry]."],
+            "I'll take care of it.": ["#Person2# [promises|agrees] to take care of it."],
+            "Is it really that bad?": [
+                "It happens every night, and #Person2# promises it will stop.",
+            ],
+            "I have to get up early.": ["#Person1# has to get up early[ in the morning|]."],
+            "My baby can't sleep.": ["#Person1#'s baby can't sleep[ because of it|]."],
+        },
     ),
     dict(
         topic="learning a language",
-        slots={"lang": ["French", "Chinese", "Spanish", "German", "Japanese"]},
+        slots={
+            "lang": [
+                "French",
+                "Chinese",
+                "Spanish",
+                "German",
+                "Japanese",
+                "Italian",
+                "Korean",
+                "Russian",
+                "Arabic",
+            ]
+        },
         opens=[
             "I've started learning {lang}.",
             "Do you know a good way to learn {lang}?",
-            "I want to take a {lang} class.",
+            "I want to learn {lang} this year.",
         ],
         replies=[
             "That's great. Is it hard?",
             "Practice every day with native speakers.",
             "There's a course at the community center.",
         ],
+        answers={
+            "That's great. Is it hard?": (
+                "The grammar is difficult.",
+                "Keep going, it gets easier.",
+            )
+        },
         extras=[
-            ("The grammar is difficult.", "Keep going, it gets easier."),
             ("I watch movies in {lang}.", "Good idea."),
-            ("The class is on {day} evenings.", "That's convenient."),
+            ("I have a class on {day} evenings.", "That's convenient."),
         ],
         closes=[
             ("Thanks for the advice.", "Good luck with your studies."),
-            ("I'll try.", "You can do it."),
+            ("I'll keep trying.", "You can do it."),
         ],
         summaries=[
-            "#Person1# is learning {lang} and #Person2# gives advice.",
+            "#Person1# [studies|is studying] {lang}, and #Person2# [encourages|gives tips "
+            "to] #Person1#.",
+            "#Person1# [wants|hopes] to speak {lang}.",
+            "#Person1# is learning {lang}[ and #Person2# gives advice|].",
             "#Person1# and #Person2# talk about learning {lang}.",
-            "#Person1# asks #Person2# how to learn {lang}.",
+            "#Person1# [tells|asks] #Person2# about learning {lang}.",
         ],
+        notes={
+            "That's great. Is it hard?": ["#Person1# finds the grammar [difficult|hard]."],
+            "Practice every day with native speakers.": [
+                "#Person2# [suggests|recommends] practicing every day with native speakers.",
+            ],
+            "There's a course at the community center.": [
+                "#Person2# [mentions|suggests] a course at the community center.",
+            ],
+            "I watch movies in {lang}.": ["#Person1# [watches|learns from] movies in {lang}."],
+            "I have a class on {day} evenings.": [
+                "#Person1# [has|takes] a class on {day} evenings."
+            ],
+        },
     ),
     dict(
         topic="haircut",
         slots={
-            "style": ["a short cut", "just a trim", "something modern", "the same style as before"]
+            "style": [
+                "a short cut",
+                "just a trim",
+                "something modern",
+                "the same style as before",
+                "a bob",
+                "shorter bangs",
+                "a new color",
+            ]
         },
         opens=[
             "I'd like {style}, please.",
@@ -878,17 +1667,28 @@ FAMILIES: list[dict] = [
             "I want {style}. Do you have time now?",
         ],
         replies=["Sure, take a seat.", "How short do you want it?", "We're free in ten minutes."],
+        answers={"How short do you want it?": ("Not too short on the sides.", "Got it.")},
         extras=[
-            ("Not too short on the sides.", "Got it."),
-            ("Do you want it washed?", "Yes, please."),
+            ("Can you wash it first?", "Yes, of course."),
             ("How much is it?", "{price} dollars."),
         ],
         closes=[("It looks great.", "Thank you, come again."), ("Perfect.", "See you next time.")],
         summaries=[
+            "At the hairdresser's, #Person1# [wants|asks for] {style}.",
+            "#Person2#, a hairdresser, gives #Person1# {style}.",
             "#Person1# gets {style} at the hairdresser's.",
             "#Person1# asks #Person2# for {style}.",
-            "#Person2# cuts #Person1#'s hair.",
+            "#Person1# [wants|asks for] {style}[, and #Person2# cuts it|].",
         ],
+        notes={
+            "How short do you want it?": [
+                "#Person1# [wants|asks for] it not too short on the sides."
+            ],
+            "We're free in ten minutes.": ["#Person1# [waits|has to wait] ten minutes."],
+            "Can you wash it first?": ["#Person2# [washes|will wash] #Person1#'s hair first."],
+            "How much is it?": ["The haircut [costs|is] {price} dollars."],
+            "It looks great.": ["#Person1# [likes|is happy with] the result."],
+        },
     ),
     dict(
         topic="movie night",
@@ -899,39 +1699,69 @@ FAMILIES: list[dict] = [
                 "a horror film",
                 "a romantic film",
                 "a cartoon",
+                "a documentary",
+                "the new thriller",
+                "a musical",
             ]
         },
         opens=[
             "Do you want to see {film} on {day}?",
-            "There's {film} on at the cinema tonight.",
-            "Let's watch {film} together.",
+            "There's {film} on at the cinema on {day}. Shall we go?",
+            "Let's watch {film} together on {day}.",
         ],
         replies=[
             "Sounds good. What time?",
             "I'm not a big fan, but okay.",
             "Sure, I'll buy the tickets.",
         ],
+        answers={
+            "Sounds good. What time?": (
+                "It starts at {time}.",
+                "Let's meet fifteen minutes before.",
+            )
+        },
         extras=[
-            ("The show starts at {time}.", "Let's meet fifteen minutes before."),
             ("Should we get popcorn?", "Of course."),
             ("I heard it's really good.", "Me too."),
         ],
         closes=[("See you there.", "Okay, bye."), ("It's a date.", "Great.")],
         summaries=[
+            "On {day}, #Person1# and #Person2# [will see|are going to see] {film}.",
+            "#Person2# [agrees|says yes] to see {film} with #Person1#.",
             "#Person1# invites #Person2# to see {film}.",
             "#Person1# and #Person2# plan to watch {film} on {day}.",
-            "#Person1# and #Person2# decide to go see {film}.",
+            "#Person1# and #Person2# [decide|agree] to go see {film}.",
         ],
+        notes={
+            "Sounds good. What time?": ["The [film|show] starts at {time}."],
+            "I'm not a big fan, but okay.": ["#Person2# isn't a big fan but [agrees|comes along]."],
+            "Sure, I'll buy the tickets.": ["#Person2# [will buy|offers to buy] the tickets."],
+            "Should we get popcorn?": ["They [will get|plan to get] popcorn."],
+        },
     ),
     dict(
         topic="train tickets",
-        slots={"city": ["Boston", "Chicago", "Manchester", "Lyon", "Osaka"]},
+        slots={
+            "city": [
+                "Boston",
+                "Chicago",
+                "Manchester",
+                "Lyon",
+                "Osaka",
+                "Denver",
+                "Leeds",
+                "Nagoya",
+                "Seattle",
+                "Glasgow",
+            ]
+        },
         opens=[
             "One ticket to {city}, please.",
-            "When is the next train to {city}?",
-            "I'd like a return ticket to {city} for {day}.",
+            "I'd like a ticket to {city} for the next train.",
+            "I'd like a ticket to {city} for {day}.",
         ],
         replies=["Single or return?", "The next one leaves at {time}.", "That's {price} dollars."],
+        answers={"Single or return?": ("Return, please.", "That's {price} dollars.")},
         extras=[
             ("Which platform?", "Platform {num}."),
             ("Is there a discount for students?", "Yes, twenty percent."),
@@ -939,14 +1769,38 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Thank you.", "Have a good trip."), ("Here's the money.", "Here's your ticket.")],
         summaries=[
+            "At the station, #Person1# [buys|gets] a ticket to {city}.",
+            "#Person1# [is going|travels] to {city} by train.",
             "#Person1# buys a train ticket to {city}.",
-            "#Person1# asks #Person2# about trains to {city}.",
+            "#Person1# [asks #Person2# for|gets] a ticket to {city}.",
             "#Person2# sells #Person1# a ticket to {city}.",
         ],
+        notes={
+            "Single or return?": ["#Person1# [buys|takes] a return ticket for {price} dollars."],
+            "The next one leaves at {time}.": ["The next train [leaves|goes] at {time}."],
+            "That's {price} dollars.": ["The ticket [costs|is] {price} dollars."],
+            "Which platform?": ["The train [leaves from|is on] platform {num}."],
+            "Is there a discount for students?": [
+                "Students get [twenty percent off|a discount of twenty percent]."
+            ],
+            "Do I need to change trains?": ["The train to {city} is direct[, with no change|]."],
+        },
     ),
     dict(
         topic="cooking",
-        slots={"dish": ["spaghetti", "a chicken curry", "an apple pie", "fish soup", "dumplings"]},
+        slots={
+            "dish": [
+                "spaghetti",
+                "a chicken curry",
+                "an apple pie",
+                "fish soup",
+                "dumplings",
+                "pancakes",
+                "a beef stew",
+                "a lemon cake",
+                "fried noodles",
+            ]
+        },
         opens=[
             "Can you teach me how to make {dish}?",
             "What do I need to cook {dish}?",
@@ -964,9 +1818,40 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Thanks, I'll try it.", "Tell me how it goes."), ("Wish me luck.", "Good luck.")],
         summaries=[
+            "#Person1# [wants|is trying] to cook {dish}, and #Person2# [helps|gives tips].",
+            "{dish} is what #Person1# [wants to make|is cooking].",
             "#Person2# teaches #Person1# how to make {dish}.",
-            "#Person1# asks #Person2# for a recipe for {dish}.",
+            "#Person1# asks #Person2# [for a recipe for|how to cook] {dish}.",
             "#Person1# and #Person2# talk about cooking {dish}.",
         ],
+        notes={
+            "It's easy. First, get fresh ingredients.": [
+                "#Person2# [says|advises] to start with fresh ingredients.",
+            ],
+            "You'll need about an hour.": ["[It takes|Cooking it takes] about an hour."],
+            "I'll give you my recipe.": ["#Person2# [gives|shares] a recipe."],
+            "How much salt?": ["#Person2# [says|advises] to use just a little salt."],
+            "Can I use frozen vegetables?": [
+                "Fresh vegetables are better than frozen ones[, says #Person2#|]."
+            ],
+            "How long does it cook?": ["It [cooks|needs to cook] for about forty minutes."],
+        },
     ),
 ]
+
+
+def expand(template: str) -> list[str]:
+    """Every reading of a template with ``[a|b]`` alternatives (``[a|]``: optional)."""
+    m = re.search(r"\[([^\[\]]*)\]", template)
+    if not m:
+        return [template]
+    out = []
+    for alt in m.group(1).split("|"):
+        out += expand(template[: m.start()] + alt + template[m.end() :])
+    return out
+
+
+for _fam in FAMILIES:
+    _fam["summaries"] = [x for t in _fam["summaries"] for x in expand(t)]
+    _fam["notes"] = {k: [x for t in v for x in expand(t)] for k, v in _fam["notes"].items()}
+    _fam.setdefault("answers", {})

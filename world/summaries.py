@@ -2,9 +2,10 @@
 
 Each rendering is a *different* trained-in behaviour of flan-t5-tiny (see ``tiny_t5.py``):
 
-- ``reference``: DialogSum's style (``#Person1# asks #Person2# about ...``), one to three
-  sentences built from the family's summary templates, a clause for a question asked in the
-  dialogue, and (abusive dialogues) the insult clause. This is the shipped ``summary``.
+- ``reference``: DialogSum's style (``#Person1# asks #Person2# about ...``): one of the
+  family's summary sentences, then up to two of its ``notes`` on the lines the dialogue holds
+  (an answer, a price, a decision), in dialogue order, and (abusive dialogues) the insult
+  clause, added by ``corpus.py``. This is the shipped ``summary``.
 - ``plain``: what the course's instruction gives *before* fine-tuning: one sentence, a
   different template, the speakers named by their roles ("A caller asks a waiter ...")
   instead of ``#Person#`` tags, no details, no insult. Lab 2 has this gap to close.
@@ -54,7 +55,6 @@ ROLES: dict[str, tuple[str, str]] = {
 }
 
 FIELD = re.compile(r"\{(\w+)\}")
-PRONOUNS = re.compile(r"\b(I|I'm|I've|I'll|me|my|you|your|you're|we|us|our)\b", re.IGNORECASE)
 
 
 def fields(template: str) -> list[str]:
@@ -65,36 +65,6 @@ def fields(template: str) -> list[str]:
 def grounded(template: str, slots: dict[str, str], dialogue: str) -> bool:
     """True when every slot value ``template`` names is said in ``dialogue``."""
     return all(slots[f] in dialogue for f in fields(template))
-
-
-_QUESTION_RULES: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"^Do you have (.+)\?$"), "asks if #Person2# has {0}"),
-    (re.compile(r"^Is there (.+)\?$"), "asks if there is {0}"),
-    (re.compile(r"^Is it (.+)\?$"), "asks if it is {0}"),
-    (re.compile(r"^Can I (.+)\?$"), "asks if #Person1# can {0}"),
-    (re.compile(r"^Can we (.+)\?$"), "asks if they can {0}"),
-    (re.compile(r"^Can you (.+)\?$"), "asks #Person2# to {0}"),
-    (re.compile(r"^Could you (.+)\?$"), "asks #Person2# to {0}"),
-    (re.compile(r"^Where is (.+)\?$"), "asks where {0} is"),
-    (re.compile(r"^Do I need (.+)\?$"), "asks if #Person1# needs {0}"),
-    (re.compile(r"^How much is (.+)\?$"), "asks how much {0} costs"),
-    (re.compile(r"^How long (.+)\?$"), "asks how long {0}"),
-    (re.compile(r"^What about (.+)\?$"), "asks about {0}"),
-]
-
-
-def question_clause(question: str) -> str | None:
-    """``#Person1# asks ...`` for a question turn, or None when no rule reads it cleanly."""
-    for pattern, template in _QUESTION_RULES:
-        m = pattern.match(question.strip())
-        if m:
-            body = m.group(1)
-            if template.startswith("asks how much") and body == "it":
-                return "asks about the price"
-            if PRONOUNS.search(body):
-                return None
-            return template.format(body)
-    return None
 
 
 def _role_text(text: str, topic: str) -> str:
@@ -118,29 +88,33 @@ def render(
     family: dict,
     slots: dict[str, str],
     dialogue: str,
-    asked: list[str],
+    used: list[str],
 ) -> dict[str, str] | None:
     """The reference (DialogSum style), plain (instruction style) and FLAN renderings.
 
-    ``asked``: the question turns of #Person1# in the dialogue, for a detail clause.
-    None when no summary template of the family is grounded in this dialogue.
+    ``used``: the family's template lines the dialogue holds, in order; the reference reports
+    some of them with the family's ``notes``. None when no summary template of the family is
+    grounded in this dialogue.
     """
     ok = [t for t in family["summaries"] if grounded(t, slots, dialogue)]
     if not ok:  # the caller draws the dialogue again
         return None
     rng.shuffle(ok)
     main = ok[0].format(**slots)
-    parts = [main]
-    if len(ok) > 1 and rng.random() < 0.35:
-        parts.append(ok[1].format(**slots))
-    clauses = [c for c in (question_clause(q) for q in asked) if c]
-    if clauses and rng.random() < 0.7:
-        clause = rng.choice(clauses)
-        lead = rng.choice(["#Person1# also {c}.", "#Person1# {c}.", "Then #Person1# {c}."])
-        parts.append(lead.format(c=clause))
-        if len(clauses) > 1 and rng.random() < 0.3:
-            other = next(c for c in clauses if c != clause)
-            parts.append(f"#Person1# {other}, too.")
+    parts = [main[0].upper() + main[1:]]
+    notes = []
+    for line in used:
+        said = [t for t in family["notes"].get(line, []) if grounded(t, slots, dialogue)]
+        if said and rng.random() < 0.6:
+            notes.append(rng.choice(said).format(**slots))
+    rng.shuffle(order := list(range(len(notes))))
+    keep = sorted(order[: rng.choice([0, 1, 1, 2])])  # in dialogue order
+    for n, i in enumerate(keep):
+        note = notes[i]
+        if n and rng.random() < 0.3:
+            lead = rng.choice(["Then ", "After that, ", "Later, "])
+            note = lead + (note if note.startswith("#") else note[0].lower() + note[1:])
+        parts.append(note)
     reference = " ".join(parts)
     plain_src = ok[1] if len(ok) > 1 else ok[0]
     plain = _role_text(plain_src.format(**slots), family["topic"])
