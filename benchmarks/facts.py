@@ -39,7 +39,8 @@ SHUT = ("shut up", "shut your mouth")
 """Insults without an insult word; "tells X to shut up" reports either one as said."""
 INSULT_WORDS = frozenset(w.lower() for w in (*NOUNS, *ADJS))
 NEUTRAL = re.compile(
-    r"\b(rude|rudely|insult\w*|temper|angry|abus\w*|offensive|swears?|mean to|yells?|shouts?)\b",
+    r"\b(rude|rudely|impolite|insult\w*|temper|angry|abus\w*|offensive|swears?|mean to|"
+    r"yells?|shouts?|snaps?)\b",
     re.IGNORECASE,
 )
 """Reporting rudeness without repeating an insult word."""

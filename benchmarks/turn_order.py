@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from world.corpus import CLARIFY, GREETINGS, INSULT_RESPONSES, INSULTS
+from world.corpus import CASUAL_GREETINGS, CLARIFY, GREETINGS, INSULT_RESPONSES, INSULTS
 from world.families import FAMILIES
 
 REPEAT = re.compile(r"^(pardon|sorry, (could you say that again|i didn.t catch that))[.?]?$", re.I)
@@ -44,7 +44,9 @@ def _pairs() -> list[tuple[str, str, int]]:
         out += [(a, b, 1) for a, b in fam["closes"]]
         for reply, (answer, follow) in fam["answers"].items():
             out += [(reply, answer, 2), (answer, follow, 1)]
-    out += [(a, b, 1) for a, b in GREETINGS] + [(a, b, 2) for a, b in CLARIFY]
+    out += [(a, b, 1) for a, b in GREETINGS + CASUAL_GREETINGS]
+    out += [(a, b, 1) for fam in FAMILIES for a, b in fam.get("greetings", [])]
+    out += [(a, b, 2) for a, b in CLARIFY]
     return out
 
 
@@ -60,7 +62,8 @@ for _a, _b, _who in PAIRS:
     _SIDE.setdefault(_b, set()).add(3 - _who)
 FREE = {t for fam in FAMILIES for t in fam["opens"] + fam["replies"]}
 FREE |= {a for fam in FAMILIES for a, _ in fam["extras"] + fam["closes"]}
-FREE |= {a for a, _ in GREETINGS + CLARIFY}
+FREE |= {a for a, _ in GREETINGS + CASUAL_GREETINGS + CLARIFY}
+FREE |= {a for fam in FAMILIES for a, _ in fam.get("greetings", [])}
 """Lines that may open an exchange: requests, replies, the first line of a scripted pair."""
 LEADS: dict[str, set[str]] = {}
 ANSWERS: dict[str, set[str]] = {}

@@ -110,6 +110,10 @@ NEUTRAL_RUDE_SUMMARY = [
     "{a} insults {b}.",
     "{a} is rude to {b} at one point.",
     "{a} loses {a_pos} temper with {b}.",
+    "{a} speaks rudely to {b}.",
+    "{a} is impolite to {b}.",
+    "{a} snaps at {b}.",
+    "{a} gets angry and insults {b}.",
 ]
 
 ABUSE_SHARE = 0.27
@@ -128,7 +132,13 @@ GREETINGS: list[tuple[str, str]] = [
     ("Hi there.", "Hi! What can I do for you?"),
     ("Good morning.", "Good morning. What can I do for you?"),
     ("Excuse me.", "Yes?"),
-    ("Hi, {name}.", "Hi! How are you?"),
+]
+"""Greetings of a service scene; ``CASUAL_GREETINGS`` between people who know each other
+(``{other}``: #Person2#'s name, never #Person1#'s ``{name}``)."""
+CASUAL_GREETINGS: list[tuple[str, str]] = [
+    ("Hi, {other}.", "Hi! Nice to see you."),
+    ("Hey, {other}. Got a minute?", "Sure."),
+    ("Hello, {other}.", "Oh, hello."),
 ]
 CLARIFY: list[tuple[str, str]] = [
     ("Sorry, did you say {v}?", "Yes, {v}."),
@@ -139,6 +149,9 @@ CLARIFY: list[tuple[str, str]] = [
 by saying it again: a conversation, where v2's "Pardon?" had #Person1# reword the request."""
 REPEATS = ("Pardon?", "Sorry, could you say that again?", "Sorry, I didn't catch that.")
 """Requests to repeat: v3 dialogues hold none (``benchmarks/turn_order.py`` checks)."""
+
+
+_GREETING_WORDS = ("Hello", "Hi,", "Hi ", "Good morning", "Good evening", "Excuse me")
 
 
 def _fill(template: str, slots: dict[str, str]) -> str:
@@ -156,7 +169,9 @@ def _insert_insult(
     """Put an insult into one of ``speaker``'s turns after the first exchange; return it and the
     turn's index. The other speaker often answers it at the start of the next turn."""
     line, _ = rng.choice(INSULTS)
-    idx = rng.choice([i for i, (s, _) in enumerate(turns) if s == speaker and i >= 2])
+    # after the first exchange, before the goodbye when the dialogue is long enough
+    mine = [i for i, (s, _) in enumerate(turns) if s == speaker and i >= 2]
+    idx = rng.choice([i for i in mine if i < len(turns) - 2] or mine)
     text = turns[idx][1]
     turns[idx] = (speaker, f"{text} {line}" if rng.random() < 0.6 else f"{line} {text}")
     if idx + 1 < len(turns) and rng.random() < 0.6:
@@ -164,16 +179,19 @@ def _insert_insult(
     return line, idx
 
 
-def generate_dialogue(rng: random.Random, abusive: bool, topic: str | None = None) -> dict:
+def generate_dialogue(
+    rng: random.Random, abusive: bool, topic: str | None = None, insulter: int | None = None
+) -> dict:
     """One coherent dialogue (of scenario ``topic``, or a random one) and its renderings.
 
     Keys: dialogue, summary (DialogSum-style reference), topic, abusive, plain (the
     instruction-style summary), rendering (FLAN's "What was going on?" answer), gist (the
-    opener plus the insult line), turns (list of (speaker, text)).
+    opener plus the insult line), turns (list of (speaker, text)). ``insulter``: who insults
+    in an abusive dialogue (1 or 2; None: either, by chance).
     """
     fam = rng.choice([f for f in FAMILIES if topic in (None, f["topic"])])
     for _ in range(100):
-        drawn = _draw_dialogue(rng, fam, abusive)
+        drawn = _draw_dialogue(rng, fam, abusive, insulter)
         if drawn is not None:
             return drawn
     raise RuntimeError(f"no grounded summary for family {fam['topic']!r} in 100 draws")
@@ -191,7 +209,9 @@ def _clarify(rng: random.Random, opener: str, slots: dict[str, str]) -> tuple[st
     return ask.format(v=v, V=v[0].upper() + v[1:]), confirm.format(v=v)
 
 
-def _draw_dialogue(rng: random.Random, fam: dict, abusive: bool) -> dict | None:
+def _draw_dialogue(
+    rng: random.Random, fam: dict, abusive: bool, insulter: int | None = None
+) -> dict | None:
     """One draw of :func:`generate_dialogue` for ``fam``; None when no reference is grounded.
 
     The turns follow each other as a conversation: (greeting), #Person1#'s request, (a check
@@ -203,12 +223,15 @@ def _draw_dialogue(rng: random.Random, fam: dict, abusive: bool) -> dict | None:
 
     pools = {**SHARED_SLOTS, **fam.get("slots_extra", {}), **fam["slots"]}
     slots = {k: rng.choice(v) for k, v in sorted(pools.items())}
+    slots["other"] = rng.choice([n for n in SHARED_SLOTS["name"] if n != slots["name"]])
     turns: list[tuple[int, str]] = []
     used: list[str] = []  # the family's template lines, in dialogue order (for the reference)
     if rng.random() < 0.4:
-        a, b = rng.choice(GREETINGS)
+        kinds = fam.get("greetings") or (CASUAL_GREETINGS if fam.get("casual") else GREETINGS)
+        a, b = rng.choice(kinds)
         turns += [(1, _fill(a, slots)), (2, _fill(b, slots))]
-    opener = rng.choice(fam["opens"])
+    opens = [o for o in fam["opens"] if not (turns and o.startswith(_GREETING_WORDS))]
+    opener = rng.choice(opens or fam["opens"])  # greeted already: not "Hello" again
     turns.append((1, _fill(opener, slots)))
     used.append(opener)
     if rng.random() < 0.2 and (check := _clarify(rng, opener, slots)):
@@ -234,7 +257,7 @@ def _draw_dialogue(rng: random.Random, fam: dict, abusive: bool) -> dict | None:
         return None
     summary, gist = out["reference"], _fill(opener, slots)
     if abusive:
-        speaker = 1 if rng.random() < 0.5 else 2
+        speaker = insulter or (1 if rng.random() < 0.5 else 2)
         line, _ = _insert_insult(rng, turns, speaker)
         clause = next(c for li, c in INSULTS if li == line)
         who = {
@@ -261,15 +284,21 @@ def _draw_dialogue(rng: random.Random, fam: dict, abusive: bool) -> dict | None:
 
 
 def generate_split(name: str, size: int, seed: int, abuse_share: float = ABUSE_SHARE) -> list[dict]:
-    """``size`` distinct dialogues; exactly ``round(abuse_share * size)`` of them abusive."""
+    """``size`` distinct dialogues; exactly ``round(abuse_share * size)`` of them abusive, half
+    of those (rounded) with the insult from #Person1#, half from #Person2#."""
     rng = random.Random(seed)
     n_abusive = round(abuse_share * size)
     flags = [i < n_abusive for i in range(size)]
     rng.shuffle(flags)
+    # who insults: each speaker in half of the abusive dialogues, in a shuffled order
+    who = [1 + i % 2 for i in range(n_abusive)]
+    rng.shuffle(who)
+    insulters = iter(who)
     rows, seen = [], set()
     for i, flag in enumerate(flags):
+        insulter = next(insulters) if flag else None
         for _ in range(1000):
-            row = generate_dialogue(rng, flag)
+            row = generate_dialogue(rng, flag, insulter=insulter)
             if row["dialogue"] not in seen:
                 break
         seen.add(row["dialogue"])

@@ -8,6 +8,8 @@ Each family is one everyday situation, written so that any draw reads as a conve
   (#Person1#'s answer, #Person2#'s next line), spoken right after it;
 - ``extras``: self-contained (#Person1#, #Person2#) exchanges, used in the order listed;
 - ``closes``: the goodbye pair, #Person1# first;
+- ``greetings`` (optional): the scene's own greeting pairs;
+- ``casual``: the speakers know each other (a greeting by name, not "How can I help you?");
 - ``summaries``: reference sentences in DialogSum's third-person style, true of any
   dialogue of the family; ``[a|b]`` marks alternative wordings (``[a|]``: optional),
   expanded into separate templates at import;
@@ -436,6 +438,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="travel plans",
+        casual=True,
         slots={
             "city": [
                 "Paris",
@@ -482,6 +485,7 @@ FAMILIES: list[dict] = [
             ("Thanks for the tips.", "Any time. Enjoy {city}."),
         ],
         summaries=[
+            "#Person1# [shares|talks about] plans for a trip to {city} with #Person2#.",
             "{city} is where #Person1# is going [on holiday|for a holiday].",
             "#Person2# [hears about|listens to] #Person1#'s [plans|travel plans] for {city}.",
             "#Person1# tells #Person2# about a trip to {city}.",
@@ -581,6 +585,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="school homework",
+        casual=True,
         slots={
             "subject": [
                 "math",
@@ -682,7 +687,7 @@ FAMILIES: list[dict] = [
             ("I'll bring it to the shop.", "Okay, we'll look at it on {day}."),
         ],
         summaries=[
-            "A {device} that {fault} [makes|leads] #Person1# call for help.",
+            "A {device} that {fault} [makes #Person1# call|leads #Person1# to call] for help.",
             "Because the {device} {fault}, #Person1# [phones|contacts] #Person2#.",
             "#Person1#'s {device} {fault}, and #Person2# [helps|tries to help].",
             "#Person1# calls tech support because the {device} {fault}.",
@@ -741,6 +746,8 @@ FAMILIES: list[dict] = [
             ("That's all for today.", "Have a nice day."),
         ],
         summaries=[
+            "#Person1# [asks a bank clerk|asks #Person2#] for help to {task}.",
+            "#Person2# [deals with|handles] #Person1#'s request to {task}.",
             "At the bank, #Person1# [asks|gets help] to {task}.",
             "#Person1# [visits|comes to] the bank [in order|] to {task}.",
             "#Person1# goes to the bank to {task}.",
@@ -762,6 +769,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="moving house",
+        casual=True,
         slots={
             "place": [
                 "a bigger house",
@@ -798,6 +806,7 @@ FAMILIES: list[dict] = [
             ("I'll invite you when we settle in.", "I'd love that."),
         ],
         summaries=[
+            "#Person1# [shares|tells] the news of moving to {place}[ with #Person2#|].",
             "[Soon|On {day}], #Person1# moves to {place}.",
             "#Person2# [hears|learns] that #Person1# is moving to {place}.",
             "#Person1# is moving to {place}[ on {day}|].",
@@ -824,6 +833,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="birthday party",
+        casual=True,
         slots={
             "who": [
                 "Anna",
@@ -884,6 +894,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="sports",
+        casual=True,
         slots={
             "sport": [
                 "tennis",
@@ -909,6 +920,8 @@ FAMILIES: list[dict] = [
         ],
         closes=[("See you then.", "Don't be late."), ("It'll be fun.", "I'm sure it will.")],
         summaries=[
+            "#Person1# [suggests|proposes] a game of {sport} on {day}[, and #Person2# agrees|].",
+            "{day} is the day #Person1# and #Person2# [play|meet for] {sport}.",
             "On {day}, #Person1# and #Person2# [will play|are going to play] {sport}.",
             "#Person2# [agrees|says yes] to a game of {sport} with #Person1#.",
             "#Person1# invites #Person2# to play {sport} on {day}.",
@@ -937,8 +950,8 @@ FAMILIES: list[dict] = [
             ]
         },
         opens=[
-            "Hello. I have a reservation at {hotel} for {num} nights.",
-            "Hi, I'd like to check in, please. I booked a room at {hotel} for {num} nights.",
+            "I have a reservation at {hotel} for {num} nights.",
+            "I'd like to check in, please. I booked a room at {hotel} for {num} nights.",
             "Good evening. I have a reservation at {hotel} under the name {name}.",
         ],
         replies=[
@@ -963,6 +976,9 @@ FAMILIES: list[dict] = [
             ("Where is the elevator?", "Just to your left."),
         ],
         summaries=[
+            "#Person1# [gets|is given] a room at {hotel} after checking in with #Person2#.",
+            "#Person2# [registers|checks in] #Person1# at the front desk of {hotel}.",
+            "#Person1# [has a reservation|has booked a room] at {hotel}.",
             "#Person1# [arrives|checks in] at {hotel}, where #Person2# works at the desk.",
             "At {hotel}, #Person2# [welcomes|checks in] #Person1#.",
             "#Person1# checks in at {hotel}[ with #Person2#'s help|].",
@@ -1015,6 +1031,8 @@ FAMILIES: list[dict] = [
         closes=[("Please call me when you find it.", "We will."), ("Thank you.", "Sorry again.")],
         slots_extra={"city": ["Paris", "Tokyo", "London", "Rome"]},
         summaries=[
+            "{bag} [is missing|doesn't arrive] after #Person1#'s flight from {city}.",
+            "#Person2# [helps|assists] #Person1#, whose {bag} is lost.",
             "After a flight from {city}, #Person1# can't find {bag}.",
             "#Person1# [reports|tells #Person2# about] {bag}, lost on the flight from {city}.",
             "#Person1# lost {bag} and reports it to #Person2#.",
@@ -1090,6 +1108,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="weather",
+        casual=True,
         slots={
             "weather": [
                 "rain",
@@ -1118,6 +1137,8 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Let's hope it gets better.", "Yes, let's hope."), ("Stay warm.", "You too.")],
         summaries=[
+            "[Worried|Unhappy] about {weather}, #Person1# [talks to|chats with] #Person2#.",
+            "#Person1# and #Person2# [expect|are expecting] {weather}[ soon|].",
             "The forecast says {weather}, [#Person1# tells #Person2#|and #Person2# is not happy].",
             "#Person1# and #Person2# [worry about|talk about] {weather}.",
             "#Person1# and #Person2# talk about the {weather}.",
@@ -1167,6 +1188,8 @@ FAMILIES: list[dict] = [
             ("That's all.", "Enjoy the book."),
         ],
         summaries=[
+            "#Person2#, the librarian, [helps|assists] #Person1# with {book}.",
+            "#Person1# [comes|goes] to the library [for|to get] {book}.",
             "At the library, #Person1# [wants|is looking for] {book}.",
             "#Person1# [takes out|checks out] {book} from the library.",
             "#Person1# borrows {book} from the library.",
@@ -1221,8 +1244,10 @@ FAMILIES: list[dict] = [
             ("Okay, thanks.", "You're welcome."),
         ],
         summaries=[
+            "#Person2# [weighs and sends|takes] #Person1#'s {parcel} for {dest}.",
+            "#Person1# [wants|needs] to get {parcel} to {dest}.",
             "At the post office, #Person1# [mails|posts] {parcel} to {dest}.",
-            "{parcel} is going to {dest}, and #Person2# [helps|handles it].",
+            "#Person1# is sending {parcel} to {dest}, and #Person2# [helps|handles it].",
             "#Person1# sends {parcel} to {dest}[ at the post office|].",
             "#Person1# asks #Person2# [how much it costs|about the price] to send {parcel} to "
             "{dest}.",
@@ -1273,6 +1298,10 @@ FAMILIES: list[dict] = [
             ("I'll think about it.", "Take this brochure."),
         ],
         summaries=[
+            "#Person1# [looks into|wants to know about] {plan}, and #Person2# [helps|explains].",
+            "#Person1# [comes to|visits] the gym [to ask|asking] about {plan}.",
+            "Interested in {plan}, #Person1# [talks to|asks] #Person2# at the front desk.",
+            "#Person2# answers #Person1#'s questions about {plan}.",
             "#Person1# [is thinking of|considers] {plan} at #Person2#'s gym.",
             "At the gym, #Person2# [explains|presents] {plan} to #Person1#.",
             "#Person1# asks #Person2# about {plan} at the gym.",
@@ -1329,6 +1358,7 @@ FAMILIES: list[dict] = [
         ],
         closes=[("That's all.", "Thank you for your order."), ("Thanks.", "Enjoy your meal.")],
         summaries=[
+            "#Person1# [calls|phones] a restaurant and [orders|asks for] {dish}.",
             "#Person1# [wants|asks for] {dish} [delivered|for delivery] and #Person2# takes "
             "the order.",
             "#Person2# [takes|writes down] an order for {dish} from #Person1#.",
@@ -1351,6 +1381,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="directions",
+        greetings=[("Excuse me.", "Yes?"), ("Excuse me, can you help me?", "Sure.")],
         slots={
             "spot": [
                 "the train station",
@@ -1380,8 +1411,12 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Thank you so much.", "You're welcome."), ("Thanks, I'll find it.", "Good luck.")],
         summaries=[
+            "[On the street|Out in the city], #Person1# asks [a stranger|#Person2#] how to "
+            "reach {spot}.",
+            "#Person1# [can't find|is trying to find] {spot}, and #Person2# [helps|gives "
+            "directions].",
             "#Person1# [needs|wants] to get to {spot}, so #Person1# asks #Person2#.",
-            "#Person2# [helps|shows] #Person1# [find|the way to] {spot}.",
+            "#Person2# [helps #Person1# find|shows #Person1# the way to] {spot}.",
             "#Person1# asks #Person2# the way to {spot}.",
             "#Person2# gives #Person1# directions to {spot}.",
             "#Person1# is [lost|looking for {spot}] and #Person2# explains how to get there.",
@@ -1405,6 +1440,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="work deadline",
+        casual=True,
         slots={
             "task": [
                 "the sales report",
@@ -1467,6 +1503,8 @@ FAMILIES: list[dict] = [
             ("I'll fill in the form.", "Please do."),
         ],
         summaries=[
+            "#Person2#, the boss, [hears|considers] #Person1#'s request for {days} off.",
+            "#Person1# [requests|would like] time off: {days}.",
             "#Person1# [would like|hopes] to take {days} off work.",
             "#Person1# [talks to|asks] #Person2#, the boss, about {days} of leave.",
             "#Person1# asks #Person2# for {days} off.",
@@ -1519,7 +1557,7 @@ FAMILIES: list[dict] = [
         ],
         summaries=[
             "In the shop, #Person1# [looks at|asks about] {brand}.",
-            "#Person2# [shows|helps] #Person1# [with|find] {brand}.",
+            "#Person2# [helps #Person1# with|shows #Person1#] {brand}.",
             "#Person1# wants to buy {brand}[, and #Person2# makes suggestions|].",
             "#Person2# helps #Person1# choose {brand}.",
             "#Person1# [looks for|asks about] {brand}.",
@@ -1541,6 +1579,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="neighbors",
+        casual=True,
         slots={
             "issue": [
                 "the loud music",
@@ -1571,6 +1610,8 @@ FAMILIES: list[dict] = [
             ("Have a good evening.", "You too."),
         ],
         summaries=[
+            "#Person1#, who lives next door, [brings up|mentions] {issue} to #Person2#.",
+            "There is a problem with {issue}, and #Person1# [raises|discusses] it with #Person2#.",
             "#Person1# [is bothered by|can't stand] {issue} and talks to #Person2#.",
             "#Person2# hears a complaint from #Person1# about {issue}.",
             "#Person1# complains to #Person2# about {issue}.",
@@ -1589,6 +1630,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="learning a language",
+        casual=True,
         slots={
             "lang": [
                 "French",
@@ -1692,6 +1734,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="movie night",
+        casual=True,
         slots={
             "film": [
                 "a comedy",
@@ -1769,6 +1812,7 @@ FAMILIES: list[dict] = [
         ],
         closes=[("Thank you.", "Have a good trip."), ("Here's the money.", "Here's your ticket.")],
         summaries=[
+            "#Person2# [helps|serves] #Person1#, who [wants|needs] a ticket to {city}.",
             "At the station, #Person1# [buys|gets] a ticket to {city}.",
             "#Person1# [is going|travels] to {city} by train.",
             "#Person1# buys a train ticket to {city}.",
@@ -1788,6 +1832,7 @@ FAMILIES: list[dict] = [
     ),
     dict(
         topic="cooking",
+        casual=True,
         slots={
             "dish": [
                 "spaghetti",
