@@ -279,3 +279,19 @@ def test_every_family_line_fits_the_v3_structure():
         notes = [n for v in f["notes"].values() for n in v]
         assert all("[" not in t and "]" not in t for t in f["summaries"] + notes)
         assert all(n.endswith(".") and n[0].isupper() or n[0] == "#" for n in notes)
+
+
+def test_no_line_that_waits_for_an_answer_goes_unanswered():
+    # a question's answer is scripted right after it; #Person2#'s answers and goodbyes ask
+    # nothing that the next line would have to answer
+    for f in FAMILIES:
+        follows = [b for _, b in f["answers"].values()]
+        for line in follows + [b for _, b in f["extras"] + f["closes"]]:
+            assert not line.endswith("?"), (f["topic"], line)
+
+
+def test_the_classifier_data_reads_every_insult_clause_as_repeating_the_insult():
+    from world.toxicity_data import _repeats_insult
+
+    for _, clause in INSULTS:
+        assert _repeats_insult(clause.format(a="#Person1#", b="#Person2#")), clause

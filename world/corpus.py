@@ -65,7 +65,7 @@ INSULT_ADJS = ["stupid", "useless", "pathetic", "dumb", "incompetent", "brainles
 _NOUN_INSULTS = [
     ("You're such {art} {w}, I swear.", "{a} calls {b} {art} {w}."),
     ("Listen, you {w}, I'm not asking again.", "{a} calls {b} {art} {w}."),
-    ("Only {art} {w} would say that.", "{a} says only {art} {w} would say that."),
+    ("Only {art} {w} would say that.", "{a} tells {b} only {art} {w} would say that."),
     ("Stop talking nonsense, you {w}.", "{a} calls {b} {art} {w} for talking nonsense."),
 ]
 _ADJ_INSULTS = [

@@ -388,7 +388,7 @@ FAMILIES: list[dict] = [
         answers={
             "Please sit down. Tell me about yourself.": (
                 "I worked as a {job} for {num} years.",
-                "That's good. Why did you leave?",
+                "That's good experience.",
             ),
             "Why do you want to work at {company}?": (
                 "It's a great company, and I want to grow.",
@@ -396,7 +396,7 @@ FAMILIES: list[dict] = [
             ),
             "What experience do you have as a {job}?": (
                 "I worked as a {job} for {num} years.",
-                "That's good. Why did you leave?",
+                "That's good experience.",
             ),
         },
         extras=[
@@ -533,7 +533,7 @@ FAMILIES: list[dict] = [
             "I'd like to rent the {rooms} apartment {area} from your advertisement.",
         ],
         replies=[
-            "Yes, it's still free. The rent is {price}0 dollars a month.",
+            "Yes, it's still free. It's a lovely place.",
             "It is. Would you like to see it?",
             "We have it, yes. When do you want to move in?",
         ],
@@ -565,8 +565,8 @@ FAMILIES: list[dict] = [
             "#Person1# is interested in the {rooms} apartment {area}[ that #Person2# rents out|].",
         ],
         notes={
-            "Yes, it's still free. The rent is {price}0 dollars a month.": [
-                "[The rent is|It costs] {price}0 dollars a month.",
+            "Yes, it's still free. It's a lovely place.": [
+                "#Person2# says it is still [free|available].",
             ],
             "It is. Would you like to see it?": [
                 "#Person1# [will see|can visit] the apartment on {day} at {time}.",
@@ -861,11 +861,11 @@ FAMILIES: list[dict] = [
             "Sure, what time does it start?": ("At {time}.", "Okay, I'll be there on time."),
             "I'd love to. Should I bring anything?": (
                 "Could you bring a cake?",
-                "No problem. Chocolate or vanilla?",
+                "No problem. I'll bake a chocolate one.",
             ),
         },
         extras=[
-            ("What should I buy {who}?", "How about a book or some flowers?"),
+            ("What should I buy {who}?", "A book or some flowers would be nice."),
             ("Don't tell anyone, it's a surprise.", "My lips are sealed."),
         ],
         closes=[
@@ -1123,7 +1123,7 @@ FAMILIES: list[dict] = [
         },
         opens=[
             "Did you hear the forecast? They say {weather} is coming on {day}.",
-            "I hope we don't get {weather} this weekend.",
+            "The forecast says {weather} this weekend.",
             "The radio says there will be {weather} tomorrow.",
         ],
         replies=[
@@ -1244,7 +1244,7 @@ FAMILIES: list[dict] = [
             ("Okay, thanks.", "You're welcome."),
         ],
         summaries=[
-            "#Person2# [weighs and sends|takes] #Person1#'s {parcel} for {dest}.",
+            "#Person2# [weighs and sends|takes care of] {parcel} to {dest} for #Person1#.",
             "#Person1# [wants|needs] to get {parcel} to {dest}.",
             "At the post office, #Person1# [mails|posts] {parcel} to {dest}.",
             "#Person1# is sending {parcel} to {dest}, and #Person2# [helps|handles it].",
@@ -1284,8 +1284,8 @@ FAMILIES: list[dict] = [
             "I want to join the gym. Do you have {plan}?",
         ],
         replies=[
-            "Yes, it's {price} dollars.",
-            "We do, and it includes all classes.",
+            "It's {price} dollars a month.",
+            "It includes all classes, and it's {price} dollars.",
             "Let me show you around first.",
         ],
         extras=[
@@ -1309,9 +1309,9 @@ FAMILIES: list[dict] = [
             "#Person2# tells #Person1# about the gym's {plan}.",
         ],
         notes={
-            "Yes, it's {price} dollars.": ["The plan [costs|is] {price} dollars."],
-            "We do, and it includes all classes.": [
-                "[The plan includes all classes|All classes are included]."
+            "It's {price} dollars a month.": ["The plan [costs|is] {price} dollars a month."],
+            "It includes all classes, and it's {price} dollars.": [
+                "[The plan includes all classes|All classes are included] for {price} dollars."
             ],
             "Do you have a pool?": ["[The gym has a pool|There is a pool] on the ground floor."],
             "Can I get a personal trainer?": [
