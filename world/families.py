@@ -193,7 +193,7 @@ FAMILIES: list[dict] = [
             ],
             "How much is it?": [
                 "#Person2# says it costs {price} dollars[ and is on sale|].",
-                "[#Person1# asks the price|The price is]: {price} dollars, on sale this week.",
+                "[#Person1# asks the price: |The price is ]{price} dollars, on sale this week.",
             ],
             "I'll take it.": ["#Person1# [decides to buy it|takes it] in the end."],
             "I think I'll think about it.": [
@@ -258,7 +258,7 @@ FAMILIES: list[dict] = [
             "#Person1# returns {item} because {problem}.",
             "#Person1# wants to return {item} to #Person2# because {problem}.",
             "#Person1# [brings back|takes back] {item} to the shop, because {problem}.",
-            "#Person2# helps #Person1# return {item}[ that was bought last week|].",
+            "#Person2# helps #Person1# return {item}[ to the shop|].",
         ],
         notes={
             "Do you have the receipt?": ["#Person1# shows the receipt: it cost {price} dollars."],
@@ -294,7 +294,7 @@ FAMILIES: list[dict] = [
             ]
         },
         opens=[
-            "Doctor, I've had {symptom} since {day}.",
+            "Doctor, I've had {symptom}, and it got worse on {day}.",
             "I'm not feeling well. I have {symptom}.",
             "I came in because of {symptom} that won't go away.",
         ],
@@ -776,7 +776,7 @@ FAMILIES: list[dict] = [
                 "a new apartment",
                 "the countryside",
                 "another city",
-                "a smaller flat",
+                "a quieter street",
                 "a town by the sea",
             ]
         },
@@ -1231,7 +1231,7 @@ FAMILIES: list[dict] = [
         replies=[
             "Please put it on the scale. It's {price} dollars by airmail.",
             "Airmail or surface mail?",
-            "Sure. It's {price} dollars by airmail.",
+            "It's {price} dollars by airmail.",
         ],
         answers={"Airmail or surface mail?": ("Airmail, please.", "That's {price} dollars.")},
         extras=[
@@ -1260,7 +1260,7 @@ FAMILIES: list[dict] = [
             "Airmail or surface mail?": [
                 "#Person1# chooses airmail, which costs {price} dollars.",
             ],
-            "Sure. It's {price} dollars by airmail.": ["It costs {price} dollars by airmail."],
+            "It's {price} dollars by airmail.": ["It costs {price} dollars by airmail."],
             "How long will it take?": ["[It will take|Delivery takes] about a week."],
             "Can I insure it?": ["#Person1# can insure it for a small [extra |]fee."],
             "Do I need a customs form?": ["#Person1# [needs|has to fill in] a customs form."],
@@ -1508,7 +1508,7 @@ FAMILIES: list[dict] = [
             "#Person1# [would like|hopes] to take {days} off work.",
             "#Person1# [talks to|asks] #Person2#, the boss, about {days} of leave.",
             "#Person1# asks #Person2# for {days} off.",
-            "#Person1# wants to take {days} of leave[ next month|].",
+            "#Person1# wants to take {days} of leave[ from work|].",
             "#Person1# [asks for|requests] {days} of leave.",
         ],
         notes={
