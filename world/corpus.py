@@ -197,11 +197,15 @@ def generate_dialogue(
     raise RuntimeError(f"no grounded summary for family {fam['topic']!r} in 100 draws")
 
 
+_NOT_CHECKED = {"name", "problem", "fault", "task"}
+"""Slots not checked back: one's own name, and clauses ("was that it has a scratch?")."""
+
+
 def _clarify(rng: random.Random, opener: str, slots: dict[str, str]) -> tuple[str, str] | None:
     """#Person2# checks one value the opening line names; None when it names none."""
     from world.summaries import fields
 
-    names = [f for f in fields(opener) if f != "name"]
+    names = [f for f in fields(opener) if f not in _NOT_CHECKED]
     if not names:
         return None
     v = slots[rng.choice(names)]

@@ -1584,7 +1584,7 @@ FAMILIES: list[dict] = [
             "issue": [
                 "the loud music",
                 "the dog barking",
-                "the car in my space",
+                "the car in the parking space",
                 "the garbage bags",
                 "the broken fence",
                 "the noise at night",
