@@ -295,3 +295,29 @@ def test_the_classifier_data_reads_every_insult_clause_as_repeating_the_insult()
 
     for _, clause in INSULTS:
         assert _repeats_insult(clause.format(a="#Person1#", b="#Person2#")), clause
+
+
+def test_insults_come_after_the_request_and_reactions_open_their_turn(test_split):
+    from world.corpus import CASUAL_GREETINGS, GREETINGS, REACTIONS
+    from world.families import SHARED_SLOTS
+
+    greeting_pairs = (
+        GREETINGS + CASUAL_GREETINGS + [g for f in FAMILIES for g in f.get("greetings", [])]
+    )
+    names = SHARED_SLOTS["name"]
+
+    lines = [line for line, _ in INSULTS]
+    for r in (r for r in test_split if r["abusive"]):
+        turns = [t.split(": ", 1)[1] for t in r["dialogue"].split("\n")]
+        at = [i for i, t in enumerate(turns) if any(x in t for x in lines)]
+        assert len(at) == 1
+        request = (
+            2
+            if len(turns) > 2
+            and any(turns[0] == g.format(other=n) for g, _ in greeting_pairs for n in names)
+            else 0
+        )
+        assert at[0] > request, r["dialogue"]
+        line = next(x for x in lines if x in turns[at[0]])
+        if line.startswith(REACTIONS):
+            assert turns[at[0]].startswith(line), r["dialogue"]

@@ -163,17 +163,22 @@ def _speaker_line(speaker: int, text: str) -> str:
     return f"#Person{speaker}#: {text}"
 
 
+REACTIONS = ("Only", "Stop talking", "Are you", "Don't be", "Shut")
+"""Insults that answer what the other speaker said: they open the turn."""
+
+
 def _insert_insult(
-    rng: random.Random, turns: list[tuple[int, str]], speaker: int
+    rng: random.Random, turns: list[tuple[int, str]], speaker: int, first: int
 ) -> tuple[str, int]:
-    """Put an insult into one of ``speaker``'s turns after the first exchange; return it and the
-    turn's index. The other speaker often answers it at the start of the next turn."""
+    """Put an insult into one of ``speaker``'s turns from index ``first`` on (after the request),
+    before the goodbye when the dialogue is long enough; return it and the turn's index. The
+    other speaker often answers it at the start of the next turn."""
     line, _ = rng.choice(INSULTS)
-    # after the first exchange, before the goodbye when the dialogue is long enough
-    mine = [i for i, (s, _) in enumerate(turns) if s == speaker and i >= 2]
+    mine = [i for i, (s, _) in enumerate(turns) if s == speaker and i >= first]
     idx = rng.choice([i for i in mine if i < len(turns) - 2] or mine)
     text = turns[idx][1]
-    turns[idx] = (speaker, f"{text} {line}" if rng.random() < 0.6 else f"{line} {text}")
+    after = rng.random() < 0.6 and not line.startswith(REACTIONS)
+    turns[idx] = (speaker, f"{text} {line}" if after else f"{line} {text}")
     if idx + 1 < len(turns) and rng.random() < 0.6:
         turns[idx + 1] = (3 - speaker, rng.choice(INSULT_RESPONSES) + " " + turns[idx + 1][1])
     return line, idx
@@ -236,6 +241,7 @@ def _draw_dialogue(
         turns += [(1, _fill(a, slots)), (2, _fill(b, slots))]
     opens = [o for o in fam["opens"] if not (turns and o.startswith(_GREETING_WORDS))]
     opener = rng.choice(opens or fam["opens"])  # greeted already: not "Hello" again
+    opened = len(turns)  # the request's index
     turns.append((1, _fill(opener, slots)))
     used.append(opener)
     if rng.random() < 0.2 and (check := _clarify(rng, opener, slots)):
@@ -262,7 +268,7 @@ def _draw_dialogue(
     summary, gist = out["reference"], _fill(opener, slots)
     if abusive:
         speaker = insulter or (1 if rng.random() < 0.5 else 2)
-        line, _ = _insert_insult(rng, turns, speaker)
+        line, _ = _insert_insult(rng, turns, speaker, first=opened + 1)
         clause = next(c for li, c in INSULTS if li == line)
         who = {
             "a": f"#Person{speaker}#",

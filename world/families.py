@@ -683,7 +683,7 @@ FAMILIES: list[dict] = [
             ("Is it still under warranty?", "Let me check. Yes, for another {num} months."),
         ],
         closes=[
-            ("Okay, I'll try that.", "Great. Call us if it happens again."),
+            ("Okay, thank you.", "Great. Call us if it happens again."),
             ("I'll bring it to the shop.", "Okay, we'll look at it on {day}."),
         ],
         summaries=[
@@ -1592,7 +1592,7 @@ FAMILIES: list[dict] = [
         },
         opens=[
             "Hi, I live next door. Can we talk about {issue}?",
-            "Excuse me, {issue} has been bothering me.",
+            "Excuse me, I have a problem with {issue}.",
             "I'm sorry to say this, but {issue} is a problem.",
         ],
         replies=[
@@ -1646,7 +1646,7 @@ FAMILIES: list[dict] = [
         },
         opens=[
             "I've started learning {lang}.",
-            "Do you know a good way to learn {lang}?",
+            "I'm learning {lang} at the moment.",
             "I want to learn {lang} this year.",
         ],
         replies=[
