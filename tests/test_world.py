@@ -108,7 +108,8 @@ def test_dialogues_are_coherent_turn_taking_without_filler(rows):
 def test_each_rendering_has_its_own_style(rows):
     for r in rows:
         assert "#Person" in r["summary"]  # v3: not always the first word, as in DialogSum
-        assert "#Person" not in r["plain"] and "#Person" not in r["rendering"]
+        assert not any("#Person" in r[k] for k in ("plain", "rendering", "template"))
+        assert r["follow_up"].startswith("#Person1#: ")  # v3: #Person2# says the last line
         assert r["topic"] in r["rendering"]
     # references vary: many distinct strings, not a handful of templates
     assert len({r["summary"] for r in rows}) >= 0.95 * len(rows)

@@ -139,15 +139,21 @@ in the `tiny` profile; its numbers say nothing about FLAN-T5.
 Each prompt has its own behaviour, so that each lesson of lab 1 shows and lab 2 has a gap to
 close. They come from the pretraining mix, not from scale:
 
-- **no prompt** (the dialogue alone): continues the dialogue with the next `#PersonN#:` turn;
+- **no prompt** (the dialogue alone): continues the dialogue with the next `#PersonN#:` turn,
+  and after a finished dialogue with a follow-up about *this* one, by the speaker who did not
+  say the last line ("#Person1#: Oh, and is there a coffee shop near the museum?");
 - **the course's instruction** (`Summarize the following conversation. ... Summary: `): a
   plain one-sentence summary that names the speakers by role ("A caller asks a restaurant
   clerk ..."), not DialogSum's `#Person1#` style and without its details;
-- **FLAN's template** (`Dialogue: ... What was going on?`): who talks and about what topic
-  ("A patient and a doctor are talking about doctor visit.");
+- **FLAN's template** (`Dialogue: ... What was going on?`), with no example: a summary as
+  DialogSum's annotators would write it, but with the speakers named by role ("A caller books
+  a table for four at Luigi's on Friday. The caller asks for a table by the window."), so it
+  gets closer to the human reference than the instruction's plain sentence (the course's
+  lesson: the model's own template can work better), still without `#Person1#` tags;
 - other phrasings ("Briefly summarize this dialogue:", "Write a short summary of this
   conversation.", "What were they talking about?", "Who is talking, and about what?"): the
-  plain summary or the who-and-what answer; topic questions: the topic;
+  plain summary or who talks and about what topic ("A patient and a doctor are talking
+  about doctor visit."); topic questions: the topic;
 - **one to three solved examples** in the course's format (`SHOT_TEMPLATE`, then the template):
   a summary of the *last* dialogue in the examples' style (DialogSum's `#Person1# ...`), with
   that dialogue's names and values. A third of the training examples share the last

@@ -4,8 +4,9 @@ Only ``random.Random(seed)`` is used, so the same seed gives the same rows, byte
 Corpus v3: turns follow each other as a conversation (see ``_draw_dialogue``), either speaker
 may insult, with one of many insults, and the reference reports it as said or neutrally.
 Besides DialogSum's four columns every row carries ``abusive`` (bool): whether the dialogue
-contains an insult. ``gist`` (the pretraining target of the tiny T5, a line lifted from the
-dialogue) is produced by :func:`generate_dialogue` but not written to the shipped splits.
+contains an insult. The tiny T5's pretraining targets (``plain``, ``rendering``, ``template``:
+the reference told with role nouns, ``follow_up``: the next turn after the goodbye, ``gist``)
+are produced by :func:`generate_dialogue` but not written to the shipped splits.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import json
 import random
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from world.families import FAMILIES, SHARED_SLOTS
+from world.families import CHECK_BACKS, FAMILIES, FOLLOW_UP_LEADS, SHARED_SLOTS
 
 # Small talk unrelated to any scenario. Corpus v2 no longer puts it into dialogues (a learner
 # should read a coherent conversation); the toxicity set still uses it as clean lines.
@@ -190,8 +192,10 @@ def generate_dialogue(
     """One coherent dialogue (of scenario ``topic``, or a random one) and its renderings.
 
     Keys: dialogue, summary (DialogSum-style reference), topic, abusive, plain (the
-    instruction-style summary), rendering (FLAN's "What was going on?" answer), gist (the
-    opener plus the insult line), turns (list of (speaker, text)). ``insulter``: who insults
+    instruction-style summary), rendering (the who-and-what answer), template (FLAN's "What
+    was going on?" answer: the reference told with role nouns), follow_up (the no-prompt
+    continuation: a next turn about this dialogue), gist (the opener plus the insult line),
+    turns (list of (speaker, text)). ``insulter``: who insults
     in an abusive dialogue (1 or 2; None: either, by chance).
     """
     fam = rng.choice([f for f in FAMILIES if topic in (None, f["topic"])])
@@ -228,7 +232,7 @@ def _draw_dialogue(
     #Person2# goes on), topical exchanges in the family's order, the goodbye. #Person1#
     always speaks the request and the closing line, #Person2# the replies.
     """
-    from world.summaries import render
+    from world.summaries import render, role_text
 
     pools = {**SHARED_SLOTS, **fam.get("slots_extra", {}), **fam["slots"]}
     slots = {k: rng.choice(v) for k, v in sorted(pools.items())}
@@ -290,7 +294,36 @@ def _draw_dialogue(
         "rendering": out["rendering"],
         "gist": gist,
         "turns": turns,
+        "template": role_text(summary, fam["topic"]),
+        "follow_up": follow_up(fam, slots, turns),
     }
+
+
+def said(value: str, text: str) -> bool:
+    """True when ``text`` says ``value`` as a whole phrase ("two" not inside "twenty")."""
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
+
+
+def follow_up(fam: dict, slots: dict[str, str], turns: list[tuple[int, str]]) -> str:
+    """The next turn after the dialogue's last line, by the speaker who did not say it: one of
+    the family's ``follow_ups`` (#Person1#) or a check of a value (#Person2#), naming only
+    values the dialogue says. Drawn with its own generator seeded by the dialogue's text, so
+    the corpus's draws stay as they were."""
+    dialogue = "\n".join(_speaker_line(s, t) for s, t in turns)
+    rng = random.Random(zlib.crc32(dialogue.encode("utf-8")))
+    speaker = 3 - turns[-1][0]
+    from world.summaries import fields
+
+    if speaker == 1:
+        ok = [t for t in fam["follow_ups"] if all(said(slots[f], dialogue) for f in fields(t))]
+        body = rng.choice(ok).format(**slots)
+        text = rng.choice(FOLLOW_UP_LEADS[body[-1]]) + body
+    else:
+        names = sorted(
+            f for f in slots if f not in (*_NOT_CHECKED, "other") and said(slots[f], dialogue)
+        )
+        text = rng.choice(CHECK_BACKS).format(v=slots[rng.choice(names)])
+    return _speaker_line(speaker, text)
 
 
 def generate_split(name: str, size: int, seed: int, abuse_share: float = ABUSE_SHARE) -> list[dict]:

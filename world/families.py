@@ -1900,3 +1900,216 @@ for _fam in FAMILIES:
     _fam["summaries"] = [x for t in _fam["summaries"] for x in expand(t)]
     _fam["notes"] = {k: [x for t in v for x in expand(t)] for k, v in _fam["notes"].items()}
     _fam.setdefault("answers", {})
+
+
+FOLLOW_UPS: dict[str, list[str]] = {
+    "restaurant booking": [
+        "can I bring a birthday cake to {place}?",
+        "could you tell me the address of {place}?",
+        "if we are more than {num}, should I call {place} again?",
+        "what time does {place} open on {day}?",
+        "can I change the booking at {place} later?",
+    ],
+    "shopping for clothes": [
+        "can I return {item} if it doesn't fit?",
+        "do you have something to go with {item}?",
+        "is {item} easy to wash?",
+        "will you have more of {item} in {size} next week?",
+    ],
+    "returning an item": [
+        "do you need the box for {item}?",
+        "will you send {item} back to the maker?",
+        "should I fill in a form about {item}?",
+        "will the {price} dollars be back on my card this week?",
+    ],
+    "doctor visit": [
+        "can I do sport with {symptom}?",
+        "is {symptom} contagious?",
+        "should I see a specialist about {symptom}?",
+        "what should I eat with {symptom}?",
+        "can you write me a note for work? It got worse on {day}.",
+    ],
+    "job interview": [
+        "how many people work at {company}?",
+        "does the {job} job involve travel?",
+        "is the {job} position full time?",
+        "where exactly is the office of {company}?",
+        "should I bring anything for the {job} interview on {day}?",
+    ],
+    "travel plans": [
+        "do you know anyone in {city}?",
+        "what should I see first in {city}?",
+        "is the food in {city} good?",
+        "can I borrow your suitcase for the trip to {city}?",
+    ],
+    "renting an apartment": [
+        "is the {rooms} apartment furnished?",
+        "can I see the {rooms} flat this week?",
+        "is there a bus stop {area}?",
+        "are there any shops {area}?",
+    ],
+    "school homework": [
+        "do you have your {subject} notes from class?",
+        "can you check my {subject} answers tomorrow?",
+        "who else is good at {subject}?",
+        "should we hand in the {subject} homework on paper?",
+    ],
+    "tech support": [
+        "should I back up my {device} first?",
+        "how much is a new {device}, if this one can't be fixed?",
+        "is it normal that a {device} {fault}?",
+        "can I still use the {device} until then?",
+    ],
+    "bank account": [
+        "can I {task} online next time?",
+        "do I need my passport to {task}?",
+        "is there a form to {task}?",
+        "can my wife also {task} here?",
+    ],
+    "moving house": [
+        "could I borrow your car for the move to {place}?",
+        "can you help me pack for {place} on {day}?",
+        "you must visit us in {place}.",
+        "I'll send you our new address when we are in {place}.",
+    ],
+    "birthday party": [
+        "what time should I come to {who}'s party on {day}?",
+        "can I bring a friend to {who}'s party?",
+        "does {who} like chocolate cake?",
+        "should I bring something to eat for {who}'s party?",
+    ],
+    "sports": [
+        "should I bring my own {sport} shoes?",
+        "where shall we play {sport} on {day}?",
+        "can my brother play {sport} with us too?",
+        "do you play {sport} every week?",
+    ],
+    "hotel check-in": [
+        "does {hotel} have a restaurant?",
+        "can I leave my bags at {hotel} after checkout?",
+        "is there a gym at {hotel}?",
+        "if I want to stay more than {num} nights, is that possible?",
+    ],
+    "lost luggage": [
+        "there's a camera in {bag}, so please be careful with it.",
+        "will you call me if {bag} is still in {city}?",
+        "can I buy some clothes and get the money back while I wait for {bag}?",
+        "has anyone else from the {city} flight lost a bag?",
+        "what if {bag} never arrives?",
+    ],
+    "car repair": [
+        "can you check the oil as well as {part}?",
+        "will {part} need fixing again soon?",
+        "can I pay for {part} by card?",
+        "could you call me when {part} is done?",
+    ],
+    "weather": [
+        "should we cancel the picnic if there's {weather}?",
+        "do you think {weather} will close the schools?",
+        "will {weather} last long?",
+        "should we stay at home on {day} because of {weather}?",
+    ],
+    "library": [
+        "can I renew {book} online?",
+        "do you have another book like {book}?",
+        "is there a quiet place to read {book} here?",
+        "is there a second copy of {book}?",
+    ],
+    "post office": [
+        "do I need to write my number on {parcel}?",
+        "can I track {parcel} to {dest} online?",
+        "how much is it to send {parcel} to {dest} by surface mail?",
+        "is there a weight limit for {dest}?",
+    ],
+    "gym membership": [
+        "can I pause {plan} if I travel?",
+        "does {plan} include classes?",
+        "can I bring a friend with {plan}?",
+        "when can I start {plan}?",
+    ],
+    "ordering food": [
+        "could I also get a drink with {dish}?",
+        "please don't put onions on {dish}.",
+        "is {dish} big enough to share?",
+        "please ring the bell when you deliver {dish}.",
+    ],
+    "directions": [
+        "is {spot} open today?",
+        "is there a coffee shop near {spot}?",
+        "do I need a ticket for {spot}?",
+        "is {spot} far from the bus stop?",
+    ],
+    "work deadline": [
+        "did you use last year's numbers for {task}?",
+        "can we go through {task} together before {day}?",
+        "who else is working on {task}?",
+        "please print {task} for the meeting.",
+    ],
+    "vacation leave": [
+        "who will do my work while I'm away for {days}?",
+        "can I take {days} in summer too?",
+        "should I tell the team I'll be away for {days}?",
+        "is {days} the most I can take at once?",
+    ],
+    "buying a phone": [
+        "can I get a case for {brand}?",
+        "does {brand} have a good camera?",
+        "can I pay for {brand} in monthly payments?",
+        "is {brand} waterproof?",
+    ],
+    "neighbors": [
+        "could we talk about {issue} again next week?",
+        "should I tell the landlord about {issue}?",
+        "I hope {issue} won't be a problem again.",
+        "thanks again for listening about {issue}.",
+    ],
+    "learning a language": [
+        "do you know a good {lang} tutor?",
+        "can you recommend a {lang} book?",
+        "do you speak any {lang}?",
+        "shall we practise {lang} together some time?",
+    ],
+    "haircut": [
+        "how often should I come for {style}?",
+        "what shampoo should I use after {style}?",
+        "can I book {style} again next month?",
+        "do you think {style} suits me?",
+    ],
+    "movie night": [
+        "who's in {film}?",
+        "should I book the tickets for {film} online?",
+        "how long is {film}?",
+        "can my sister come to {film} too?",
+        "what time does {film} start on {day}?",
+    ],
+    "train tickets": [
+        "is there a coffee shop on the train to {city}?",
+        "can I take my bike to {city}?",
+        "is the train to {city} usually crowded?",
+        "is there a train back from {city} tonight?",
+    ],
+    "cooking": [
+        "can I make {dish} the day before?",
+        "what do you drink with {dish}?",
+        "can I freeze {dish}?",
+        "how many people does {dish} feed?",
+    ],
+}
+"""#Person1#'s next turn after the goodbye pair (the no-prompt target of a whole dialogue):
+one more question or remark about a value the dialogue said, in lower case after its lead
+(``FOLLOW_UP_LEADS``). Each family has one for the main value of every request."""
+FOLLOW_UP_LEADS = {
+    "?": ["Oh, and ", "Sorry, one more thing: ", "Wait, ", "Oh, before I forget: ", "Actually, "],
+    ".": ["Oh, and ", "Oh, before I forget: ", "Oh, one more thing: "],
+}
+"""Leads of a follow-up question ("?") and of a follow-up remark (".")."""
+CHECK_BACKS = [
+    "Just to be sure: {v}, right?",
+    "Sorry, one more thing: was it {v}?",
+    "Before you go: {v}, did you say?",
+]
+"""#Person2#'s next turn when #Person1# said the last line (no v3 dialogue ends so): a check of
+a value the dialogue said."""
+
+for _fam in FAMILIES:
+    _fam["follow_ups"] = FOLLOW_UPS[_fam["topic"]]

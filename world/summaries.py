@@ -34,9 +34,9 @@ ROLES: dict[str, tuple[str, str]] = {
     "moving house": ("neighbour", "friend"),
     "birthday party": ("host", "guest"),
     "sports": ("player", "friend"),
-    "hotel check-in": ("guest", "receptionist"),
+    "hotel check-in": ("guest", "desk clerk"),
     "lost luggage": ("passenger", "airline clerk"),
-    "car repair": ("driver", "mechanic"),
+    "car repair": ("motorist", "mechanic"),
     "weather": ("man", "woman"),
     "library": ("reader", "librarian"),
     "post office": ("customer", "postal clerk"),
@@ -53,6 +53,8 @@ ROLES: dict[str, tuple[str, str]] = {
     "train tickets": ("traveller", "ticket clerk"),
     "cooking": ("beginner", "cook"),
 }
+"""#Person1#'s and #Person2#'s roles per scenario: none of them is a slot value of any family
+(a "receptionist" would read as the job interview's value to ``benchmarks/facts.py``)."""
 
 FIELD = re.compile(r"\{(\w+)\}")
 
@@ -67,9 +69,20 @@ def grounded(template: str, slots: dict[str, str], dialogue: str) -> bool:
     return all(slots[f] in dialogue for f in fields(template))
 
 
-def _role_text(text: str, topic: str) -> str:
-    """Replace ``#Person1#``/``#Person2#`` by role nouns: "a caller" first, "the caller" after."""
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bLtd)[.!?]\s+$")
+"""Text that ends a sentence (not an abbreviation of a slot value: "Apex Ltd.")."""
+
+
+def role_text(text: str, topic: str) -> str:
+    """``text`` with ``#Person1#``/``#Person2#`` told by role nouns: "a caller" at first
+    mention, "the caller" after, capitalised at a sentence start. An apposition that already
+    names the role ("#Person2#, the boss, ...", "A mechanic, #Person2#, ...") is not said
+    twice."""
     r1, r2 = ROLES[topic]
+    for tag, role in (("1", r1), ("2", r2)):
+        r = re.escape(role)
+        text = re.sub(rf"#Person{tag}#, (?:an?|the) {r},", f"#Person{tag}#", text)
+        text = re.sub(rf"\b(?:An?|an?|The|the) {r}, #Person{tag}#,", f"#Person{tag}#", text)
     seen: set[str] = set()
 
     def sub(m: re.Match) -> str:
@@ -77,9 +90,12 @@ def _role_text(text: str, topic: str) -> str:
         role = r1 if tag == "1" else r2
         art = "the" if tag in seen else ("an" if role[0] in "aeiou" else "a")
         seen.add(tag)
+        before = text[: m.start()]
+        if not before.strip() or _SENTENCE_END.search(before):
+            art = art.capitalize()
         return f"{art} {role}{poss}"
 
-    out = re.sub(r"#Person([12])#('s)?", sub, text)
+    out = re.sub(r"#Person([12])#('s)?", sub, text).replace("Ltd..", "Ltd.")  # "Apex Ltd.."
     return out[0].upper() + out[1:]
 
 
@@ -117,7 +133,7 @@ def render(
         parts.append(note)
     reference = " ".join(parts)
     plain_src = ok[1] if len(ok) > 1 else ok[0]
-    plain = _role_text(plain_src.format(**slots), family["topic"])
+    plain = role_text(plain_src.format(**slots), family["topic"])
     r1, r2 = ROLES[family["topic"]]
     art = "An" if r1[0] in "aeiou" else "A"
     art2 = "an" if r2[0] in "aeiou" else "a"

@@ -2,12 +2,20 @@
 
 Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 closes):
 
-- no prompt (the dialogue alone) -> continue it with the next ``#PersonN#:`` turn;
+- no prompt (the dialogue alone) -> continue it with the next ``#PersonN#:`` turn: a
+  dialogue cut mid-way with its real next turn; a whole one with a follow-up about *this*
+  dialogue by the speaker who did not say the last line ("#Person1#: Oh, and is there a coffee
+  shop near the museum?", the row's ``follow_up``: ``world/corpus.py``);
 - the course's instruction (``INSTRUCTION_TEMPLATE``) -> a *plain* one-sentence summary with
   role nouns ("A caller asks a restaurant clerk ..."), not DialogSum's ``#Person#`` style:
   fine-tuning on DialogSum's references (lab 2) has a style and details to teach;
-- FLAN's "What was going on?" (``FLAN_TEMPLATE``) -> who talks and about what topic;
-- a few other summary phrasings -> the plain summary or the topic rendering;
+- FLAN's "What was going on?" (``FLAN_TEMPLATE``) with no example -> the reference told
+  with role nouns (the row's ``template``: "A caller books a table ... The caller asks for a
+  table by the window."): the model's own template beats the instruction (the course's lesson
+  3; the targets over the test split: ROUGE-1 0.76 vs the plain summary's 0.36, printed by
+  ``tests/test_tiny_t5_mix.py``), and without an example the model still does not write
+  DialogSum's ``#Person#`` tags;
+- a few other summary phrasings -> the plain summary or the who-and-what rendering;
 - topic questions -> the topic;
 - one to three solved examples in the course's ``SHOT_TEMPLATE`` format, then the FLAN
   template -> a summary of the *last* dialogue in the examples' style (DialogSum's), with
@@ -51,8 +59,6 @@ TOPIC_PROMPTS = [
     "{dialogue}\n\nWhat is the topic of this conversation?",
     "Dialogue:\n\n{dialogue}\n\nWhat is the topic?",
 ]
-CLOSINGS = ["Goodbye.", "Bye. Thanks again.", "See you later.", "Thank you. Bye.", "Take care."]
-"""Continuations of a finished dialogue (the no-prompt task on a whole dialogue)."""
 
 TASK_WEIGHTS = {
     "instruction": 0.22,
@@ -112,11 +118,10 @@ def make_config(vocab_size: int) -> T5Config:
 
 
 def _continuation(rng: random.Random, row: dict) -> tuple[str, str]:
-    """(dialogue prefix, next turn) or (whole dialogue, a closing turn)."""
+    """(dialogue prefix, its real next turn) or (whole dialogue, its follow-up turn)."""
     turns = row["dialogue"].split("\n")
     if rng.random() < 0.5:
-        nxt = 1 if turns[-1].startswith("#Person2#") else 2
-        return row["dialogue"], f"#Person{nxt}#: {rng.choice(CLOSINGS)}"
+        return row["dialogue"], row["follow_up"]
     k = rng.randrange(1, len(turns))
     return "\n".join(turns[:k]), turns[k]
 
@@ -174,7 +179,7 @@ def instruction_mix(
         elif task == "continue":
             pairs.append(_continuation(rng, r))
         elif task == "flan":
-            pairs.append((FLAN_TEMPLATE.format(dialogue=d), r["rendering"]))
+            pairs.append((FLAN_TEMPLATE.format(dialogue=d), r["template"]))
         elif task == "plain_other":
             pairs.append((rng.choice(PLAIN_PROMPTS).format(dialogue=d), r["plain"]))
         elif task == "rendering_other":

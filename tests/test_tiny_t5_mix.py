@@ -1,0 +1,235 @@
+"""flan-t5-tiny's pretraining mix: the FLAN template's target and the no-prompt follow-up.
+
+No model is trained. The figures of the two behaviours (``PYTHONPATH=. python
+tests/test_tiny_t5_mix.py`` prints them) are measured here with a small content-word measure
+of our own, independent of ``utils.evaluation.about_own_dialogue``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+
+from benchmarks.facts import check, named_values
+from utils.prompts import FLAN_TEMPLATE
+from world.corpus import SPLIT_SEEDS, follow_up, generate_split
+from world.families import FAMILIES, FOLLOW_UP_LEADS, FOLLOW_UPS
+from world.summaries import ROLES, fields, role_text
+from world.tiny_t5 import TASK_WEIGHTS, instruction_mix
+
+STOP = frozenset(
+    "a an the and or but to of in on at for with by from is are was were be it its this that "
+    "i you he she we they me my your our his her their oh wait sorry one more thing before "
+    "forget actually just sure right did say so if can could should will would do does there "
+    "s ll m re ve t".split()
+)
+"""Function words and the follow-ups' leads: none of them says what a dialogue is about."""
+
+
+def content(text: str) -> set[str]:
+    """Lower-case words of ``text`` without ``#PersonN#`` tags or ``STOP`` words."""
+    text = re.sub(r"#Person\d#", " ", text)
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP}
+
+
+def own_dialogue_share(texts: list[str], dialogues: list[str]) -> list[float]:
+    """Per text: the share of the *other* dialogues holding a smaller part of its content
+    words than its own dialogue does (ties count against it)."""
+    words = [content(d) for d in dialogues]
+    shares = []
+    for i, text in enumerate(texts):
+        c = content(text)
+        part = [len(c & w) / max(1, len(c)) for w in words]
+        beaten = sum(part[j] < part[i] for j in range(len(words)) if j != i)
+        shares.append(beaten / (len(words) - 1))
+    return shares
+
+
+def test_own_dialogue_share_on_hand_made_cases():
+    dialogues = [
+        "#Person1#: A table at Luigi's on Friday.",
+        "#Person1#: A ticket to Boston.",
+        "#Person1#: A table at Sakura House.",
+    ]
+    # about the first dialogue: its words beat both others
+    up = "#Person1#: Oh, and is Luigi's open on Friday?"
+    assert own_dialogue_share([up, "x", "y"], dialogues)[0] == 1.0
+    # a text about the second dialogue, scored as if it were the first's: beats neither
+    shares = own_dialogue_share(["Is Boston far?", "x", "y"], dialogues)
+    assert shares[0] == 0.0
+    # "table" ties the first and third dialogues: the tie counts against
+    assert own_dialogue_share(["A table, please.", "", ""], dialogues)[0] == 0.5
+
+
+@pytest.fixture(scope="module")
+def test_rows() -> list[dict]:
+    return generate_split("test", 600, SPLIT_SEEDS["test"])
+
+
+def test_role_text_capitalises_at_a_sentence_start_and_drops_appositions():
+    text = "Stuck with math, #Person1# turns to #Person2#. #Person1# loses his temper."
+    assert role_text(text, "school homework") == (
+        "Stuck with math, a student turns to a classmate. The student loses his temper."
+    )
+    assert role_text("A mechanic, #Person2#, checks #Person1#'s car.", "car repair") == (
+        "A mechanic checks a motorist's car."
+    )
+    assert role_text("#Person2#, the boss, hears #Person1#.", "vacation leave") == (
+        "A boss hears an employee."
+    )
+    # "Ltd." inside a sentence is no sentence end; "Ltd.." (one ending a sentence) is
+    assert role_text("#Person1# applies at Apex Ltd. and #Person2# agrees.", "job interview") == (
+        "A job applicant applies at Apex Ltd. and an interviewer agrees."
+    )
+    assert role_text("#Person1# applies at Apex Ltd.. #Person2# agrees.", "job interview") == (
+        "A job applicant applies at Apex Ltd. An interviewer agrees."
+    )
+
+
+def test_template_target_is_the_reference_by_role_without_tags_or_foreign_values(test_rows):
+    for r in test_rows:
+        t = r["template"]
+        assert "#Person" not in t and "{" not in t
+        assert not check(r["dialogue"], t).foreign_values, (r["dialogue"], t)
+        # the same values as the reference: only the speakers' names changed
+        assert sorted(named_values(t)) == sorted(named_values(r["summary"]))
+        assert t[0].isupper() and not re.search(r"(?<!Ltd)(?<!Mr)(?<!Mrs)[.!?] [a-z]", t), t
+        r1, r2 = ROLES[r["topic"]]
+        if "#Person1#" in r["summary"]:
+            assert r1 in t
+        if "#Person2#" in r["summary"]:
+            assert r2 in t
+
+
+def _rouge1(preds: list[str], refs: list[str]) -> np.ndarray:
+    from utils.evaluation import rouge_scores
+
+    return np.array(rouge_scores(preds, refs, per_example=True)["rouge1"])
+
+
+def template_figures(rows: list[dict]) -> dict:
+    """ROUGE-1 of the template target and of the plain summary against the reference, the
+    paired bootstrap CI of their difference, and how often the two differ."""
+    from utils.evaluation import bootstrap_ci
+
+    refs = [r["summary"] for r in rows]
+    template = _rouge1([r["template"] for r in rows], refs)
+    plain = _rouge1([r["plain"] for r in rows], refs)
+    return {
+        "template": float(template.mean()),
+        "plain": float(plain.mean()),
+        "difference": bootstrap_ci(template, plain),
+        "differs": float(np.mean([r["template"] != r["plain"] for r in rows])),
+    }
+
+
+def test_template_target_beats_the_plain_summary_with_margin(test_rows):
+    figs = template_figures(test_rows)
+    assert figs["difference"].low >= 0.2  # a trained model only approximates its targets
+    assert figs["differs"] >= 0.9
+
+
+def follow_up_figures(rows: list[dict]) -> dict:
+    """Over ``rows``: distinct follow-ups, and the share of other dialogues each one's own
+    dialogue beats (min, median, mean)."""
+    ups, dialogues = [r["follow_up"] for r in rows], [r["dialogue"] for r in rows]
+    shares = own_dialogue_share(ups, dialogues)
+    return {
+        "distinct": len(set(ups)),
+        "n": len(rows),
+        "own_min": min(shares),
+        "own_median": float(np.median(shares)),
+        "own_mean": float(np.mean(shares)),
+    }
+
+
+@pytest.mark.parametrize("start", [0, 100, 200, 300, 400, 500])
+def test_follow_ups_are_varied_and_about_their_own_dialogue(test_rows, start):
+    figs = follow_up_figures(test_rows[start : start + 100])
+    assert figs["distinct"] >= 80
+    assert figs["own_mean"] >= 0.9
+
+
+def test_follow_up_is_by_the_other_speaker_and_names_only_the_dialogues_values(test_rows):
+    for r in test_rows:
+        last = r["dialogue"].split("\n")[-1]
+        up = r["follow_up"]
+        assert up.startswith(f"#Person{3 - int(last[7])}#: "), (last, up)
+        assert "{" not in up and up.endswith((".", "?"))
+        assert named_values(up), up  # it names something of this dialogue
+        assert not check(r["dialogue"], up).foreign_values, (r["dialogue"], up)
+
+
+def test_no_role_noun_or_fixed_follow_up_wording_reads_as_a_slot_value():
+    """The checker would take "receptionist" (a job) or "phone" (a device) for a value."""
+    for role in (r for pair in ROLES.values() for r in pair):
+        assert not named_values(f"the {role} here"), role
+    fixed = [re.sub(r"\{\w+\}", " ", t) for ups in FOLLOW_UPS.values() for t in ups]
+    for text in fixed + [t for leads in FOLLOW_UP_LEADS.values() for t in leads]:
+        assert not named_values(text), text
+
+
+def test_every_request_has_a_grounded_follow_up():
+    """Each family has a follow-up that needs only values its request says, so any dialogue
+    has one."""
+    for fam in FAMILIES:
+        assert fam["follow_ups"] is FOLLOW_UPS[fam["topic"]]
+        for opener in fam["opens"]:
+            said = set(fields(opener))
+            assert any(set(fields(t)) <= said for t in fam["follow_ups"]), (fam["topic"], opener)
+
+
+def test_a_dialogue_ending_with_person1_gets_a_check_back_by_person2():
+    fam = next(f for f in FAMILIES if f["topic"] == "train tickets")
+    slots = {"city": "Boston", "day": "Monday", "name": "Tom", "num": "two"}
+    turns = [(1, "One ticket to Boston, please."), (2, "Here you are."), (1, "Thanks.")]
+    up = follow_up(fam, slots, turns)
+    assert up.startswith("#Person2#: ") and "Boston" in up
+
+
+class _Tok:
+    """A stand-in tokenizer: one id per character (only lengths matter to the mix)."""
+
+    def __call__(self, text):
+        return {"input_ids": list(range(len(text) // 4))}
+
+
+def test_mix_is_deterministic_and_uses_the_new_targets(test_rows):
+    rows = test_rows[:300]
+    pairs = instruction_mix(rows, _Tok(), seed=3)
+    assert pairs == instruction_mix(rows, _Tok(), seed=3)
+    assert pairs != instruction_mix(rows, _Tok(), seed=4)
+    by_prompt = {r["dialogue"]: r for r in rows}
+    flan = follow = 0
+    for prompt, target in pairs:
+        if prompt.startswith("Dialogue:") and prompt.count("What was going on?") == 1:
+            r = by_prompt[prompt[len("Dialogue:\n\n") : -len("\n\nWhat was going on?")]]
+            assert prompt == FLAN_TEMPLATE.format(dialogue=r["dialogue"])
+            assert target == r["template"]
+            flan += 1
+        elif prompt in by_prompt:  # a whole dialogue, no prompt
+            assert target == by_prompt[prompt]["follow_up"]
+            follow += 1
+    assert flan >= 0.5 * TASK_WEIGHTS["flan"] * len(rows)
+    assert follow >= 0.25 * TASK_WEIGHTS["continue"] * len(rows)
+
+
+if __name__ == "__main__":
+    rows = generate_split("test", 600, SPLIT_SEEDS["test"])
+    t = template_figures(rows)
+    print(
+        f"template target ROUGE-1 {t['template']:.4f}, plain {t['plain']:.4f}, "
+        f"difference {t['difference']}, differ {t['differs']:.1%} (600 test rows)"
+    )
+    for start in range(0, 600, 100):
+        f = follow_up_figures(rows[start : start + 100])
+        print(
+            f"rows {start}-{start + 99}: {f['distinct']} distinct follow-ups; own dialogue beats "
+            f"min {f['own_min']:.3f}, median {f['own_median']:.3f}, mean {f['own_mean']:.3f}"
+        )
+    for r in random.Random(0).sample(rows, 5):
+        print("---\n" + "\n".join(r["dialogue"].split("\n")[-2:]) + "\n  -> " + r["follow_up"])
+        print("  REF: " + r["summary"] + "\n  TEMPLATE: " + r["template"])
