@@ -22,11 +22,10 @@ from world.tiny_t5 import TASK_WEIGHTS, instruction_mix
 
 STOP = frozenset(
     "a an the and or but to of in on at for with by from is are was were be it its this that "
-    "i you he she we they me my your our his her their oh wait sorry one more thing before "
-    "forget actually just sure right did say so if can could should will would do does there "
-    "s ll m re ve t".split()
+    "i you he she we they me my your our his her their oh so if can could should will would do "
+    "does did there s ll m re ve t".split()
 )
-"""Function words and the follow-ups' leads: none of them says what a dialogue is about."""
+"""Function words: none of them says what a dialogue is about."""
 
 
 def content(text: str) -> set[str]:
@@ -132,6 +131,20 @@ def test_template_target_beats_the_plain_summary_with_margin(test_rows):
     assert figs["differs"] >= 0.9
 
 
+def plain_minus_follow_up(rows: list[dict]):
+    """Paired bootstrap CI of ROUGE-1 (plain summary - follow-up) against the reference: the
+    targets' side of lab 1's "the instruction beats no prompt"."""
+    from utils.evaluation import bootstrap_ci
+
+    refs = [r["summary"] for r in rows]
+    plain = _rouge1([r["plain"] for r in rows], refs)
+    return bootstrap_ci(plain, _rouge1([r["follow_up"] for r in rows], refs))
+
+
+def test_the_instruction_target_beats_the_no_prompt_target(test_rows):
+    assert plain_minus_follow_up(test_rows).low > 0.05
+
+
 def follow_up_figures(rows: list[dict]) -> dict:
     """Over ``rows``: distinct follow-ups, and the share of other dialogues each one's own
     dialogue beats (min, median, mean)."""
@@ -150,7 +163,7 @@ def follow_up_figures(rows: list[dict]) -> dict:
 def test_follow_ups_are_varied_and_about_their_own_dialogue(test_rows, start):
     figs = follow_up_figures(test_rows[start : start + 100])
     assert figs["distinct"] >= 80
-    assert figs["own_mean"] >= 0.9
+    assert figs["own_mean"] >= 0.85  # acceptance: 0.8
 
 
 def test_follow_up_is_by_the_other_speaker_and_names_only_the_dialogues_values(test_rows):
@@ -224,6 +237,9 @@ if __name__ == "__main__":
         f"template target ROUGE-1 {t['template']:.4f}, plain {t['plain']:.4f}, "
         f"difference {t['difference']}, differ {t['differs']:.1%} (600 test rows)"
     )
+    for start in range(0, 600, 100):
+        print(f"rows {start}-{start + 99}: ROUGE-1 plain - follow-up", end=" ")
+        print(plain_minus_follow_up(rows[start : start + 100]))
     for start in range(0, 600, 100):
         f = follow_up_figures(rows[start : start + 100])
         print(

@@ -141,7 +141,8 @@ close. They come from the pretraining mix, not from scale:
 
 - **no prompt** (the dialogue alone): continues the dialogue with the next `#PersonN#:` turn,
   and after a finished dialogue with a follow-up about *this* one, by the speaker who did not
-  say the last line ("#Person1#: Oh, and is there a coffee shop near the museum?");
+  say the last line ("#Person1#: Wait, one more question before you go: is there a coffee
+  shop near the museum?");
 - **the course's instruction** (`Summarize the following conversation. ... Summary: `): a
   plain one-sentence summary that names the speakers by role ("A caller asks a restaurant
   clerk ..."), not DialogSum's `#Person1#` style and without its details;

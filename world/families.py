@@ -2099,8 +2099,18 @@ FOLLOW_UPS: dict[str, list[str]] = {
 one more question or remark about a value the dialogue said, in lower case after its lead
 (``FOLLOW_UP_LEADS``). Each family has one for the main value of every request."""
 FOLLOW_UP_LEADS = {
-    "?": ["Oh, and ", "Sorry, one more thing: ", "Wait, ", "Oh, before I forget: ", "Actually, "],
-    ".": ["Oh, and ", "Oh, before I forget: ", "Oh, one more thing: "],
+    "?": [
+        "Oh, sorry, I almost forgot to ask: ",
+        "Wait, one more question before you go: ",
+        "Sorry, I meant to ask you earlier: ",
+        "Oh, before I forget, I wanted to ask: ",
+        "Actually, there's something else I wanted to know: ",
+    ],
+    ".": [
+        "Oh, before I forget: ",
+        "Oh, and just one last thing: ",
+        "Sorry, one more thing before you go: ",
+    ],
 }
 """Leads of a follow-up question ("?") and of a follow-up remark (".")."""
 CHECK_BACKS = [

@@ -4,8 +4,9 @@ Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 clos
 
 - no prompt (the dialogue alone) -> continue it with the next ``#PersonN#:`` turn: a
   dialogue cut mid-way with its real next turn; a whole one with a follow-up about *this*
-  dialogue by the speaker who did not say the last line ("#Person1#: Oh, and is there a coffee
-  shop near the museum?", the row's ``follow_up``: ``world/corpus.py``);
+  dialogue by the speaker who did not say the last line ("#Person1#: Wait, one more question
+  before you go: is there a coffee shop near the museum?", the row's ``follow_up``:
+  ``world/corpus.py``);
 - the course's instruction (``INSTRUCTION_TEMPLATE``) -> a *plain* one-sentence summary with
   role nouns ("A caller asks a restaurant clerk ..."), not DialogSum's ``#Person#`` style:
   fine-tuning on DialogSum's references (lab 2) has a style and details to teach;
