@@ -199,7 +199,15 @@ def build(
         t
         for n in ("train", "pretrain")
         for r in splits[n]
-        for t in (r["dialogue"], r["summary"], r["plain"], r["rendering"], r["topic"])
+        for t in (
+            r["dialogue"],
+            r["summary"],
+            r["plain"],
+            r["rendering"],
+            r["template"],
+            r["follow_up"],
+            r["topic"],
+        )
     ]
     prompts = [INSTRUCTION_TEMPLATE, FLAN_TEMPLATE] * 50
     if not t5_done:

@@ -364,7 +364,7 @@ FAMILIES: list[dict] = [
                 "cashier",
             ],
             "company": [
-                "Apex Ltd.",
+                "Apex Industries",
                 "Green Energy",
                 "Sunrise Bank",
                 "City Hospital",
@@ -1032,7 +1032,7 @@ FAMILIES: list[dict] = [
         slots_extra={"city": ["Paris", "Tokyo", "London", "Rome"]},
         summaries=[
             "{bag} [is missing|doesn't arrive] after #Person1#'s flight from {city}.",
-            "#Person2# [helps|assists] #Person1#, whose {bag} is lost.",
+            "#Person2# [helps|assists] #Person1#, who has lost {bag}.",
             "After a flight from {city}, #Person1# can't find {bag}.",
             "#Person1# [reports|tells #Person2# about] {bag}, lost on the flight from {city}.",
             "#Person1# lost {bag} and reports it to #Person2#.",
