@@ -2,14 +2,16 @@
 
     .venv/bin/python -m benchmarks.copy_probe --tasks content --fillers 30   # from the repo root
     .venv/bin/python -m benchmarks.copy_probe --tasks speaker --steps 3000
-    .venv/bin/python -m benchmarks.copy_probe --tasks speaker,slot,who_said=0.5 --d-model 256
+    .venv/bin/python -m benchmarks.copy_probe --tasks speaker,insult_by,who_said=0.5 \\
+        --bias-init local --bias-lr 3e-2 --curriculum 1500 --steps 1500   # the recommendation
 
 Why: the world's fine-tuned summaries name the wrong insulter and values the dialogue never
 said, and rebuilding the world to try a fix takes hours. This probe trains a fresh model of
-``world.tiny_t5.make_config`` (with the overrides given: ``--d-model``, ``--layers``, ...), the
-shipped tokenizer (or ``--tokenizer split``, see below), AdamW, batch 32, on fresh synthetic
-examples of one or more tasks, and every ``--eval-every`` steps prints the greedy answers'
-accuracy on 200 held-out examples of each task. Not part of the tests.
+``world.tiny_t5.make_config`` (with the overrides given: ``--d-model``, ``--num-layers``,
+``--buckets``, ...), the shipped tokenizer (or ``--tokenizer split``, see below), AdamW,
+batch 32, on fresh synthetic examples of one or more tasks, and every ``--eval-every`` steps
+prints the greedy answers' accuracy on 200 held-out examples of each task (stopping once all
+reach ``--stop``). Not part of the tests.
 
 Tasks (``--tasks a,b=0.5``: a mix, with weights):
 
@@ -23,18 +25,75 @@ Tasks (``--tasks a,b=0.5``: a mix, with weights):
   ``exact``;
 - ``slot``: one turn asks for a city, a day or a time ("I need a ticket to Rome."), one or
   two other turns mention values of the other kinds ("The shop was closed on Monday."); the
-  target is "#PersonX# is going to Rome." (a template per kind). Scored: ``value``, ``who``,
-  ``exact``;
+  target is "#PersonX# is going to Rome." (a template per kind). Scored: ``value``, ``who``
+  (the asker), ``exact``;
 - ``slot1shot``: the same in the course's one-shot prompt, whose solved example asks for a
   value of the same kind: the answer is the one in the *last* dialogue;
-- ``who_said`` (a drill): a dialogue, then 'Who said "word"?' for a word only one turn
-  has; the target is that turn's speaker tag.
+- drills (in the mix, evaluated only with ``--eval-tasks``): ``insult_by``, a speaker
+  dialogue then "Which insult, and who said it?" -> "jerk, said by #Person2#." (the word
+  first, so the decoder reads the speaker where it has just copied the word); ``who_said``,
+  a dialogue then 'Who said "word"?' for a word only one turn has -> that turn's tag.
 
-``--tokenizer split`` trains a BPE tokenizer on the corpus as ``world/tokenizer.py`` does,
-but with punctuation split off words and every word (also after a newline) starting with
-"▁": the shipped one makes "Rome." , "Rome?" and "Rome" three tokens, and "#Person2#:" at
-a line start, "▁#Person1#:" at the text start and "▁#Person2#" in a summary three more, so
-copying a word is a lookup the model must learn for each form.
+Options beyond the shape: ``--curriculum N`` grows the dialogues from 2 turns to ``--turns``
+over N steps; ``--bias-init local`` starts T5's relative attention biases ALiBi-like
+(:func:`local_bias_init`), ``--bias-lr`` gives them their own learning rate. ``--tokenizer
+split`` trains a BPE on the corpus as ``world/tokenizer.py`` does, but with punctuation split
+off words and "▁" before every word: the shipped one makes "Rome." , "Rome?" and "Rome" three
+tokens, and "#Person2#:" at a line start, "▁#Person1#:" at the text start and "▁#Person2#"
+in a summary three more (not measured this round).
+
+Results, December 2026 (reference machine, 2 shared CPU cores, one thread; shipped
+tokenizer; lr 1e-3, no warmup, batch 32; dialogues of 4-12 turns; 200 held-out examples;
+seed 0 unless said; s/step is training only and varied 0.2-1.6 with the other jobs on the
+machine). Shape: today's ``make_config`` (d_model 128, d_kv 32, d_ff 384, 4 heads, 4/3
+layers, 32 buckets / max distance 256): 2.11 M parameters, 4.2 MB as float16 safetensors.
+
+=========================================================  =======  =====  =====  ========
+run (``--tasks`` and options)                               steps    who    word   s/step
+=========================================================  =======  =====  =====  ========
+speaker                                                     1750     46-52  100    0.60-0.84
+speaker --curriculum 1000                                   1000     48-52  100    0.47-0.77
+speaker,insult_by (1:1)                                     500      52     97     1.1 (load)
+speaker --bias-lr 3e-2                                      750      52     100    0.58
+speaker --bias-init local                                   750      52     100    0.64
+speaker,insult_by,who_said=0.5 --bias-init local
+  --bias-lr 3e-2 --curriculum 1500, seed 0                  500      86     100    0.24
+                                                            750      93     99     0.27
+                                                            1000     98     100    0.30
+  the same, seed 1                                          500      90     99     0.24
+                                                            750      96     100    0.27
+speaker --bias-init local --bias-lr 3e-2 --curriculum 1500  250      70     100    0.20
+  (no drills)                                               500      96     100    0.23
+speaker --bias-init local --bias-lr 3e-2 (no curriculum)    500      45-52  100    0.60
+=========================================================  =======  =====  =====  ========
+
+"who" at 46-52% is a constant answer (the held-out set has 52% #Person1# insulters): every
+single change leaves the model at chance; the curriculum together with the local, fast relative
+biases learns the insulter in 500-750 steps (two seeds with the drills, one without), from
+dialogues of at most 5-7 turns seen so far to held-out ones of up to 12. Either half alone
+stays at chance (measured to 500-1,000 steps). In the seed-0 run with drills ``insult_by``
+reached 93-96%; ``who_said`` stayed at 44-55% (finding a word named in the question is a second
+hop). Slots, today's shape, ``--tasks slot,slot1shot`` (no bias options, no curriculum), steps
+250 / 500: slot value 20% / 50%, its asker 60% / 50%; one-shot slot value 22% / 37% (1.6 s/step
+under load; stopped at 500, still rising).
+
+Recommendation for world v3: keep today's shape (2.1 M parameters, 4.2 MB in float16:
+the assets stay far below 40 MB), lr 1e-3, and change how it is trained:
+(1) start the relative attention biases with :func:`local_bias_init` and train them at lr
+3e-2 (an AdamW parameter group without weight decay); (2) start with 2-turn dialogues
+(short prompts) and grow to full length over the first ~1,500 steps; (3) keep abusive
+dialogues with either speaker insulting in the mix. Measured above: the insulter at 93-98%
+within 500-1,000 steps (three runs, two seeds). The ``insult_by`` drill is optional (the
+run without drills learnt as fast); ``who_said`` did not learn and is not worth its share.
+Not measured this round: the same recipe on slot/slot1shot (the asker of a slot is the same
+attribution problem: 50-60% without it), bigger shapes (sizes only: d_model 256, d_ff 768, 4/3
+layers: 6.3 M parameters, 12.6 MB; with 6/6 layers and 8 heads: 12.6 M, 25.3 MB), 64
+buckets, the split tokenizer.
+
+Round 1 (``--tasks`` single retrievals, lr 1e-3, November 2026): identity 100% from step
+160; content (30 fillers) 100% from step 80; context 0-13% through 1,000-2,000 steps with 2-8
+fillers (also at lr 3e-3 and 1e-2, Adafactor, no dropout, untied embeddings, d_model 256, a
+BART); position (8 fillers) 51-55% through step 1,500, a coin toss.
 """
 
 from __future__ import annotations
@@ -51,6 +110,7 @@ import torch
 from safetensors.torch import save_model
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast, T5ForConditionalGeneration
+from transformers.models.t5.modeling_t5 import T5Attention
 
 from utils.paths import DIALOGSUM_DIR, TINY_T5_DIR
 from utils.prompts import INSTRUCTION_TEMPLATE, in_context_prompt
@@ -107,7 +167,11 @@ MENTIONS = {  # lines that mention a value without asking for it (the distractor
     "day": ["I was very busy last {v}.", "The shop was closed on {v}.", "He visited on {v}."],
     "time": ["I got up at {v} today.", "The news starts at {v}.", "I usually finish at {v}."],
 }
-TASKS = ("identity", "content", "position", "context", "speaker", "slot", "slot1shot", "who_said")
+TASKS = (
+    *("identity", "content", "position", "context"),
+    *("speaker", "slot", "slot1shot", "who_said", "insult_by"),
+)
+DRILLS = ("who_said", "insult_by")
 SCORES = {"speaker": ("who", "word"), "slot": ("value",), "slot1shot": ("value",)}
 """The scores that must reach ``--stop`` (other tasks: ``exact``)."""
 
@@ -173,7 +237,7 @@ class Probe:
         )
         self.lines, self.fillers, self.turns = lines, fillers, turns
         self.rng = random.Random(seed)
-        self.max_turns = turns  # a curriculum lowers it early in training
+        self.min_turns, self.max_turns = 4, turns  # a curriculum starts both at 2
 
     def _with(self, word: str) -> str:
         ws = self.rng.sample(self.words, self.fillers)
@@ -189,9 +253,9 @@ class Probe:
             turns.append(f"#Person{i % 2 + 1}#: {line}")
         return "\n".join(turns)
 
-    def _n_turns(self, low: int = 4) -> int:
+    def _n_turns(self) -> int:
         high = max(2, self.max_turns)
-        return self.rng.randint(min(low, high), high)
+        return self.rng.randint(min(self.min_turns, high), high)
 
     def _slot(self, kind: str | None = None) -> tuple[str, str, dict]:
         rng = self.rng
@@ -223,13 +287,16 @@ class Probe:
         if task == "context":
             word = rng.choice(self.words)
             return f"{self._with('city is ' + word)} . Which city?", word, {}
-        if task == "speaker":
+        if task in ("speaker", "insult_by"):
             n, word = self._n_turns(), rng.choice(INSULT_WORDS)
             at = rng.randrange(n)
             line = rng.choice(INSULT_LINES).format(w=word, a=_article(word))
             x, y = f"#Person{at % 2 + 1}#", f"#Person{2 - at % 2}#"
+            dialogue = self._dialogue(n, {at: line})
+            if task == "insult_by":  # the word first: the speaker is read where the word is
+                return f"{dialogue}\n\nWhich insult, and who said it?", f"{word}, said by {x}.", {}
             target = f"{x} called {y} {_article(word)} {word}."
-            prompt = INSTRUCTION_TEMPLATE.format(dialogue=self._dialogue(n, {at: line}))
+            prompt = INSTRUCTION_TEMPLATE.format(dialogue=dialogue)
             return prompt, target, dict(x=x, y=y, w=word)
         if task == "slot":
             dialogue, target, facts = self._slot()
@@ -310,6 +377,33 @@ def fp16_megabytes(model) -> float:
     return size / 1e6
 
 
+def local_bias_init(model) -> None:
+    """Start T5's relative attention biases ALiBi-like: head h of H prefers nearer tokens with
+    slope 2^(-8(h+1)/H) per token of distance, and the encoder's odd heads look left only.
+    A fresh T5 starts them near 0 (uniform attention), and AdamW moves each by about the
+    learning rate per step, so a position-based head takes thousands of steps to form."""
+    for module in model.modules():
+        if not (isinstance(module, T5Attention) and module.has_relative_attention_bias):
+            continue
+        n, heads, far = module.relative_attention_num_buckets, module.n_heads, 4 * 512
+        pos = torch.arange(-far, far + 1)
+        buckets = module._relative_position_bucket(
+            pos,
+            bidirectional=not module.is_decoder,
+            num_buckets=n,
+            max_distance=module.relative_attention_max_distance,
+        )
+        dist, right = torch.zeros(n), torch.zeros(n, dtype=torch.bool)
+        for b in range(n):
+            if (sel := buckets == b).any():
+                dist[b], right[b] = pos[sel].abs().min().float(), bool((pos[sel] > 0).all())
+        slopes = 2.0 ** (-8 * (torch.arange(heads) + 1) / heads)
+        weight = -dist[:, None] * slopes[None, :]
+        if not module.is_decoder:
+            weight[right, 1::2] -= 4.0
+        module.relative_attention_bias.weight.data.copy_(weight)
+
+
 def evaluate(model, tok, sets: dict, batch_size: int = 100) -> dict[str, dict[str, float]]:
     model.eval()
     result = {}
@@ -335,10 +429,12 @@ def main() -> None:
     parser.add_argument("--eval-tasks", default=None, help="default: the mix's non-drills")
     parser.add_argument("--fillers", type=int, default=8, help="random words around the answer")
     parser.add_argument("--turns", type=int, default=12, help="most turns in a dialogue")
-    parser.add_argument("--curriculum", type=int, default=0, help="steps to grow turns from 4")
+    parser.add_argument("--curriculum", type=int, default=0, help="steps to grow turns from 2")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--bias-lr", type=float, help="learning rate of the relative biases")
+    parser.add_argument("--bias-init", choices=("zero", "local"), help="start of those biases")
     parser.add_argument("--warmup", type=int, default=0, help="linear warmup steps")
     parser.add_argument("--label-smoothing", type=float, default=0.0)
     parser.add_argument("--eval-every", type=int, default=250)
@@ -358,7 +454,7 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(TINY_T5_DIR) if args.tokenizer == "shipped" else None
     tok = tok or split_tokenizer()
     mix = parse_mix(args.tasks)
-    eval_tasks = [t for t in mix if t != "who_said"]  # a drill, evaluated only when asked
+    eval_tasks = [t for t in mix if t not in DRILLS]  # drills are evaluated only when asked
     eval_tasks = args.eval_tasks.split(",") if args.eval_tasks else eval_tasks
     lines = corpus_lines()
     held_out = Probe(tok, args.fillers, args.turns, lines, seed=10_000 + args.seed)
@@ -376,17 +472,28 @@ def main() -> None:
     if args.untied:
         config.tie_word_embeddings = False
     model = T5ForConditionalGeneration(config)
+    if args.bias_init == "local":
+        local_bias_init(model)
+    elif args.bias_init == "zero":
+        for name, p in model.named_parameters():
+            if "relative_attention_bias" in name:
+                p.data.zero_()
     params = sum(p.numel() for p in model.parameters())
     shape = (
         f"d{config.d_model} kv{config.d_kv} ff{config.d_ff} h{config.num_heads} "
         f"L{config.num_layers}/{config.num_decoder_layers} "
         f"b{config.relative_attention_num_buckets}/{config.relative_attention_max_distance}"
         f"{' untied' if not config.tie_word_embeddings else ''} tok={args.tokenizer}"
+        f"{' bias-init=' + args.bias_init if args.bias_init else ''}"
+        f"{' bias-lr=' + str(args.bias_lr) if args.bias_lr else ''}"
     )
     print(f"{shape}: {params / 1e6:.2f} M parameters, {fp16_megabytes(model):.1f} MB in fp16")
     print(f"args: {vars(args)}", flush=True)
 
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    rel = [p for n, p in model.named_parameters() if "relative_attention_bias" in n]
+    rest = [p for n, p in model.named_parameters() if "relative_attention_bias" not in n]
+    groups = [dict(params=rest), dict(params=rel, lr=args.bias_lr or args.lr, weight_decay=0.0)]
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (args.warmup + 1)))
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=args.label_smoothing)
     names, weights = list(mix), list(mix.values())
@@ -394,8 +501,9 @@ def main() -> None:
     t0, train_s, reached, losses = time.time(), 0.0, None, []
     for step in range(1, args.steps + 1):
         t1 = time.time()
-        if args.curriculum:
-            probe.max_turns = min(args.turns, 4 + (args.turns - 4) * step // args.curriculum)
+        if args.curriculum:  # 2 turns at first, all lengths from 2 to --turns at the end
+            probe.min_turns = 2
+            probe.max_turns = min(args.turns, 2 + (args.turns - 2) * step // args.curriculum)
         pairs = []
         while len(pairs) < args.batch:
             ex = probe.example(probe.rng.choices(names, weights)[0])
