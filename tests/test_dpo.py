@@ -438,7 +438,7 @@ def test_length_filter_pairs_only_samples_of_similar_length(tokenizer, monkeypat
     def pairs_with(ratio):
         return make_dpo_pairs(
             STUB_MODEL, tokenizer, dialogues, reward_fn, n_samples=3, min_gap=0.05,
-            max_length_ratio=ratio, progress=False,
+            length_ratio=ratio, progress=False,
         )  # fmt: skip
 
     # unfiltered: best vs worst of each dialogue but the tied one
@@ -448,17 +448,25 @@ def test_length_filter_pairs_only_samples_of_similar_length(tokenizer, monkeypat
         ("x y z", "x y z w"),
         ("p q r s t u v w", "p q r s t u v w x"),
     ]
-    # within 1.5x: dialogue 0 pairs 6 with 5 words (the largest gap that fits, 0.5); 1 and 2
-    # keep their pairs (3 vs 4 words, 8 vs 9)
-    banded = pairs_with(1.5)
+    # chosen within 1.5x of the rejected either way: dialogue 0 pairs 6 with 5 words (the
+    # largest gap that fits, 0.5); 1 and 2 keep their pairs (3 vs 4 words, 8 vs 9)
+    banded = pairs_with((1 / 1.5, 1.5))
     assert [(p["chosen"], p["rejected"]) for p in banded.pairs] == [
         ("a b c d e f", "one two three four five"),
         ("x y z", "x y z w"),
         ("p q r s t u v w", "p q r s t u v w x"),
     ]
     assert (banded.n_ties, banded.n_length_dropped) == (1, 0)
-    # within 1.2x: only dialogue 0 (6 vs 5 words) and 2 (9 vs 8) fit; dialogue 1 is dropped
-    tight = pairs_with(1.2)
+    # within 1.2x: only dialogue 0 (6 vs 5 words) and 2 (8 vs 9) fit; dialogue 1 is dropped
+    tight = pairs_with((1 / 1.2, 1.2))
     assert [p["chosen"] for p in tight.pairs] == ["a b c d e f", "p q r s t u v w"]
     assert (tight.n_ties, tight.n_length_dropped) == (1, 1)
     assert "1 dropped by the length filter" in str(tight)
+    # the chosen no shorter than the rejected: each dialogue's largest gap among those pairs
+    longer = pairs_with((1.0, 10.0))
+    assert [(p["chosen"], p["rejected"]) for p in longer.pairs] == [
+        ("a b c d e f", "one two"),  # 6 vs 2 words, gap 0.9
+        ("x y z", "x"),  # 3 vs 1 (3 vs 4 would be shorter), gap 0.1
+        ("p q r s t u v w", "p q"),  # 8 vs 2 (8 vs 9 would be shorter), gap 0.2
+    ]
+    assert [p["rejected_reward"] for p in longer.pairs] == pytest.approx([-0.9, -0.1, -0.2])

@@ -204,7 +204,9 @@ class DPOPairs:
     """Dialogues dropped because their best and worst samples scored within ``min_gap``."""
     n_length_dropped: int = 0
     """Dialogues dropped by the length filter: no two of their samples that did not tie had
-    word counts within ``max_length_ratio`` of each other."""
+    word counts in ``length_ratio``."""
+    wall_time_s: float = 0.0
+    """Seconds the sampling and scoring took (part of what DPO costs)."""
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -228,7 +230,7 @@ def make_dpo_pairs(
     seed: int = 0,
     max_new_tokens: int = 50,
     min_gap: float = 1e-6,
-    max_length_ratio: float | None = None,
+    length_ratio: tuple[float, float] | None = None,
     batch_size: int = 32,
     max_input_tokens: int = 512,
     prompt: Callable[[str], str] = zero_shot_prompt,
@@ -241,10 +243,11 @@ def make_dpo_pairs(
     with the highest (lowest) the first drawn is taken. Pass training dialogues only: the pairs
     are what DPO learns from.
 
-    ``max_length_ratio`` (a filter; None: off): only two samples whose word counts are within
-    that ratio of each other may pair; among those that do not tie, the pair with the largest
-    reward gap is taken (the first drawn on a tie), and a dialogue with none is dropped
-    (``n_length_dropped``).
+    ``length_ratio`` (a filter; None: off): ``(low, high)``, a pair's chosen response must have
+    ``low`` to ``high`` times the rejected one's words. Among the pairs of samples that fit and
+    do not tie, the one with the largest reward gap is taken (the first drawn on a tie), and a
+    dialogue with none is dropped (``n_length_dropped``). ``(1.0, ...)`` keeps only pairs whose
+    chosen response is no shorter, so that "write less" cannot be what separates them.
     """
     from transformers import set_seed
 
@@ -252,6 +255,7 @@ def make_dpo_pairs(
 
     if n_samples < 2:
         raise LabsError(f"A preference pair needs two samples to compare: n_samples={n_samples}.")
+    start = time.perf_counter()
     prompts = [prompt(d) for d in dialogues]
     config = _sampling_config(model, max_new_tokens)
     set_seed(seed)
@@ -272,7 +276,7 @@ def make_dpo_pairs(
         if scores.max() - scores.min() <= min_gap:
             result.n_ties += 1
             continue
-        if max_length_ratio is None:
+        if length_ratio is None:
             # samples within min_gap of the best (worst) tie with it: the first drawn is
             # taken, so the classifier's noise among, say, clean samples does not pick one
             best = int(torch.nonzero(scores >= scores.max() - min_gap)[0])
@@ -284,7 +288,7 @@ def make_dpo_pairs(
                 for j in range(n_samples)
                 for k in range(n_samples)
                 if scores[j] - scores[k] > min_gap
-                and max(words[j], words[k]) <= max_length_ratio * min(words[j], words[k])
+                and length_ratio[0] <= words[j] / words[k] <= length_ratio[1]
             ]
             if not fits:
                 result.n_length_dropped += 1
@@ -300,6 +304,7 @@ def make_dpo_pairs(
                 "rejected_reward": float(rewards[worst, i]),
             }
         )
+    result.wall_time_s = time.perf_counter() - start
     return result
 
 

@@ -43,9 +43,9 @@ class DPOConfig:
     min_gap: float = 0.05
     """Reward gap at or below which two samples tie: a dialogue whose best and worst samples
     tie gives no pair."""
-    max_length_ratio: float | None = None
-    """A filter (None: off): keep only pairs whose longer response has at most this many times
-    the words of the shorter one, so that length alone cannot tell chosen from rejected."""
+    length_ratio: tuple[float, float] | None = None
+    """A filter (None: off): keep only pairs whose chosen response has ``low`` to ``high`` times
+    the rejected one's words, so that length alone cannot tell chosen from rejected."""
     max_new_tokens: int = 50
     """Longest sampled summary, in tokens."""
     seed: int = 42

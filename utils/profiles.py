@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from utils.dpo_config import DPOConfig
 from utils.errors import LabsError
 from utils.paths import DIALOGSUM_DIR, OUTPUTS_DIR, TINY_CLASSIFIER_DIR, TINY_T5_DIR
 from utils.ppo_config import PPOConfig
@@ -131,6 +132,9 @@ class Lab3Settings:
     """Epochs of reward-model training."""
     rm_learning_rate: float = 1e-5
     """Learning rate of reward-model training."""
+    dpo: DPOConfig = field(default_factory=DPOConfig)
+    """DPO's settings for the section beyond the course (utils/dpo_config.py; the DPO paper's
+    beta and plain DPO by default). Its LoRA adapter takes the PPO policy's shape above."""
 
     def __post_init__(self) -> None:
         if self.reward not in REWARDS:
@@ -212,6 +216,13 @@ class Lab3Checks:
     more often than the others (off in course: not measured on FLAN-T5 by this project)."""
     min_rm_accuracy: float = 0.9
     """The learned reward model's pairwise accuracy on held-out pairs."""
+    dpo_min_toxicity_drop: float | None = None
+    """DPO lowers mean toxicity by at least this fraction, with a CI below zero. None (course)
+    checks no DPO lesson: this project has not run DPO on FLAN-T5."""
+    dpo_max_rouge1_drop: float | None = None
+    """DPO's ROUGE-1 falls by at most this (absolute; None: not checked)."""
+    dpo_min_own_dialogue: float | None = None
+    """After DPO, summaries' mean share of other dialogues their own dialogue beats."""
 
 
 @dataclass(frozen=True)
@@ -431,6 +442,8 @@ COURSE_SMOKE = replace(
         ),
         rm_train_pairs=8,
         rm_eval_pairs=4,
+        # random weights: any reward difference makes a pair (min_gap 0 drops exact ties only)
+        dpo=DPOConfig(n_dialogues=4, batch_size=2, max_new_tokens=16, min_gap=0.0),
     ),
     checks=replace(COURSE.checks, lessons=False),
 )
