@@ -64,6 +64,15 @@ def test_a_new_adapter_starts_at_the_base_and_leaves_ppo_s_alone(tiny_t5):
     assert sorted(model.peft_config) == ["default", "dpo"]
 
 
+def test_cost_measures_the_block_s_time_and_peak_memory():
+    with lab3_dpo.Cost() as cost:
+        block = np.ones(64 * 2**20 // 8)  # 64 MiB, touched
+        block.sum()
+    assert cost.seconds > 0
+    assert cost.peak_bytes >= 64 * 2**20
+    del block
+
+
 # ---- one method's figures ----
 
 

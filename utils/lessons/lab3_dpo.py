@@ -5,6 +5,7 @@ its plot and the DPO lessons have one definition:
 
 - ``new_adapter``: a fresh LoRA adapter on the PPO policy's PEFT model, made the active one
   (zero at the start: the model is the starting summarizer again; one copy of the weights);
+- ``Cost``: the wall time and peak memory of a block (PPO's training cell);
 - ``Method`` and ``method_figures``: one trained method's measurement (``lab3.measure_policy``)
   and its costs, as flat figures: ``lab3.compare``'s, the sampled KL to the start, wall time
   (DPO's counts sampling its pairs), peak memory while training, trainable parameters;
@@ -49,6 +50,26 @@ def new_adapter(peft_model, lora_config, name: str = ADAPTER):
     peft_model.add_adapter(name, lora_config)
     peft_model.set_adapter(name)
     return peft_model.eval()
+
+
+class Cost:
+    """Context manager: the wall time (``seconds``) and peak memory (``peak_bytes``, as
+    ``utils.dpo.MemoryPeak`` measures it) of the block inside it, for PPO's training cell."""
+
+    seconds: float = 0.0
+    peak_bytes: int = 0
+
+    def __enter__(self) -> Cost:
+        from utils.dpo import MemoryPeak
+
+        self._memory = MemoryPeak().__enter__()
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self._start
+        self._memory.__exit__(*exc)
+        self.peak_bytes = self._memory.peak
 
 
 @dataclass(frozen=True)
