@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from utils.errors import explain_load_errors
 from utils.lessons import Lesson, at_least
 from utils.lessons import lab3 as lab3_lessons
 
@@ -247,25 +246,18 @@ def run(
     each ``(split, sample_seed)`` draw, each with its ``split``, ``seed``, ``sample``,
     ``n_pairs``, ``n_ties`` and ``n_length_dropped``."""
     from peft import LoraConfig, TaskType
-    from transformers import AutoTokenizer, pipeline, set_seed
+    from transformers import set_seed
 
-    from utils.data import load_dialogsum
     from utils.dpo import make_dpo_pairs, sampled_kl, train_dpo
-    from utils.finetune import count_parameters, lora_summarizer
+    from utils.finetune import count_parameters
     from utils.ppo import build_policy
     from utils.reward import reward_fn_for
 
     s = profile.lab3
     seed = profile.seed if seed is None else seed
     befores = {} if befores is None else befores
-    dialogsum = load_dialogsum(profile) if dialogsum is None else dialogsum
-    if tokenizer is None:
-        with explain_load_errors("tokenizer", profile.model_id):
-            tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
-    with explain_load_errors("toxicity classifier", profile.toxicity_model_id):
-        pipe = pipeline("text-classification", model=profile.toxicity_model_id, device="cpu")
-    summarizer, _ = lora_summarizer(
-        profile, tokenizer, dialogsum, profile.outputs_dir / "lab2" / "lora-adapter"
+    dialogsum, tokenizer, pipe, summarizer = lab3_lessons.load_lab3_parts(
+        profile, dialogsum, tokenizer
     )
     set_seed(seed)
     policy = build_policy(
@@ -273,30 +265,8 @@ def run(
         target_modules=s.lora_target_modules,
     )  # fmt: skip
     model = policy.model
-
-    def settings(sample_seed: int) -> lab3_lessons.MeasureSettings:
-        return lab3_lessons.MeasureSettings(
-            profile.toxic_label, profile.max_new_tokens, profile.gen_batch_size,
-            profile.context_window, sample_seed, s.toxicity_samples,
-        )  # fmt: skip
-
-    draws = []
-    for split, sample in samples:
-        sample_seed = seed if sample is None else sample
-        key = (split, sample_seed)
-        if key not in befores or befores[key][1] is None:
-            rows = lab3_lessons.draw(
-                lab3_lessons.in_range(dialogsum[split], s.min_dialogue_chars, s.max_dialogue_chars),
-                s.n_toxicity_eval,
-                sample_seed,
-            )
-            held = lab3_lessons.HeldOut.of(rows, pipe, profile.toxic_label)
-            start = time.perf_counter()
-            before = lab3_lessons.measure_policy(
-                model, tokenizer, held, pipe, settings(sample_seed), progress=progress
-            )
-            befores[key] = held, before, time.perf_counter() - start
-        draws.append((split, sample_seed))
+    draws = lab3_lessons.held_out_draws(dialogsum, pipe, profile, seed, samples, befores)
+    lab3_lessons.measure_befores(model, tokenizer, pipe, profile, draws, befores, progress)
     config = replace(s.dpo, seed=seed)
     set_seed(seed)  # the DPO adapter's initial weights, as in the notebook
     new_adapter(
@@ -327,8 +297,9 @@ def run(
     out = []
     for split, sample_seed in draws:
         held, before, _ = befores[split, sample_seed]
+        settings = lab3_lessons.measure_settings(profile, sample_seed)
         after = lab3_lessons.measure_policy(
-            model, tokenizer, held, pipe, settings(sample_seed), progress=progress
+            model, tokenizer, held, pipe, settings, progress=progress
         )
         kl = sampled_kl(
             model, tokenizer, held.prompts, max_new_tokens=profile.max_new_tokens,
