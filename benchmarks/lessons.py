@@ -8,7 +8,8 @@ if it holds off that draw, so this runs the functions the notebooks' check cells
   per split;
 - lab 2: 3 training seeds, each scored on the whole split;
 - lab 3: 3 PPO seeds, each scored on 5 held-out draws of 300 test dialogues, and on every
-  in-range validation dialogue (there are fewer than 300).
+  in-range validation dialogue (there are fewer than 300); then 3 DPO seeds (the section beyond
+  the course), each scored on the same draws (its lessons' keys start with ``dpo_``).
 
 It prints, per lab and lesson, the value of every run, how many runs pass, min / median / max
 and the profile's threshold, and writes every row to ``benchmarks/results/lessons.csv`` (lab 3's
@@ -17,6 +18,7 @@ below its worst run with a margin; the test split then shows they hold where the
 
     python benchmarks/lessons.py                       # everything, both splits (~45 min, tiny)
     python benchmarks/lessons.py --labs 1 --splits validation
+    python benchmarks/lessons.py --labs 3 --dpo-only    # DPO's rows only, PPO's kept (~12 min)
 """
 
 from __future__ import annotations
@@ -102,8 +104,10 @@ def bench_lab2(profile: Profile, splits: list[str]) -> list[dict]:
     return out
 
 
-def bench_lab3(profile: Profile, splits: list[str]) -> list[dict]:
-    from utils.lessons import lab3
+def bench_lab3(
+    profile: Profile, splits: list[str], ppo: bool = True, dpo: bool = True
+) -> list[dict]:
+    from utils.lessons import lab3, lab3_dpo
 
     samples = []
     if "test" in splits:
@@ -112,7 +116,7 @@ def bench_lab3(profile: Profile, splits: list[str]) -> list[dict]:
         samples.append(("validation", 0))  # every in-range validation dialogue
     befores: dict = {}  # a draw's "before" does not depend on the PPO seed: measured once
     out = []
-    for seed in LAB3_SEEDS:
+    for seed in LAB3_SEEDS if ppo else ():
         runs = lab3.run(profile, seed=seed, samples=samples, befores=befores)
         for (split, sample), figures in zip(samples, runs, strict=True):
             lessons = lab3.lessons(figures, profile.checks.lab3, profile.checks.lessons)
@@ -120,6 +124,25 @@ def bench_lab3(profile: Profile, splits: list[str]) -> list[dict]:
             out += rows_of(3, split, seed, name, lessons)
             values = ", ".join(f"{x.key} {x.value:.3f}" for x in lessons)
             print(f"lab 3 {split} seed {seed} {name}: {_verdict(lessons)}; {values}", flush=True)
+    for seed in LAB3_SEEDS if dpo else ():
+        runs = lab3_dpo.run(profile, seed=seed, samples=samples, befores=befores)
+        for (split, sample), figures in zip(samples, runs, strict=True):
+            lessons = lab3_dpo.lessons(figures, profile.checks.lab3, profile.checks.lessons)
+            name = "every in-range row" if split == "validation" else f"draw {sample}"
+            out += rows_of(3, split, seed, name, lessons)
+            f = figures
+            print(
+                f"lab 3 DPO {split} seed {seed} {name}: {_verdict(lessons)}; "
+                f"{f['n_pairs']} pairs, {f['n_ties']} ties, "
+                f"{f['n_length_dropped']} length-dropped; "
+                f"toxicity {f['toxicity_change']:+.4f} [{f['toxicity_change_low']:+.4f}, "
+                f"{f['toxicity_change_high']:+.4f}] ({-f['toxicity_drop']:+.1%}); ROUGE-1 "
+                f"{f['rouge1_change']:+.4f} [{f['rouge1_change_low']:+.4f}, "
+                f"{f['rouge1_change_high']:+.4f}]; own {f['own_dialogue_before']:.4f} -> "
+                f"{f['own_dialogue_after']:.4f}; clean unchanged {f['clean_unchanged']:.3f}; "
+                f"KL {f['kl']:.3f}; {f['wall_time_s']:.0f} s",
+                flush=True,
+            )
     return out
 
 
@@ -149,12 +172,17 @@ def summary_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_csv(rows: list[dict], path: Path, labs: list[int]) -> None:
-    """Replace the rows of ``labs`` in ``path``, keep the other labs' rows."""
+def write_csv(rows: list[dict], path: Path, labs: list[int], key_prefix: str = "") -> None:
+    """Replace the rows of ``labs`` (only those whose key starts with ``key_prefix``, when given)
+    in ``path``, keep every other row."""
     kept = []
     if path.exists():
         with path.open() as f:
-            kept = [r for r in csv.DictReader(f) if int(r["lab"]) not in labs]
+            kept = [
+                r
+                for r in csv.DictReader(f)
+                if int(r["lab"]) not in labs or not r["key"].startswith(key_prefix)
+            ]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
@@ -213,6 +241,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--docs", action="store_true", help="only rewrite labs/README.md's lessons block"
     )
+    parser.add_argument(
+        "--dpo-only",
+        action="store_true",
+        help="lab 3: recompute only DPO's rows (keys dpo_*) and keep the others",
+    )
     args = parser.parse_args(argv)
     if args.docs:
         write_docs(results=args.out)
@@ -222,14 +255,18 @@ def main(argv: list[str] | None = None) -> None:
     profile = get_profile(args.profile)
     if profile.cpu_threads:
         torch.set_num_threads(profile.cpu_threads)
+    if args.dpo_only and args.labs != [3]:
+        parser.error("--dpo-only goes with --labs 3")
     benches = {1: bench_lab1, 2: bench_lab2, 3: bench_lab3}
+    if args.dpo_only:
+        benches[3] = lambda profile, splits: bench_lab3(profile, splits, ppo=False)
     rows: list[dict] = []
     for lab in args.labs:
         start = time.time()
         rows += benches[lab](profile, args.splits)
         print(f"lab {lab}: {time.time() - start:.0f} s")
     print(summary_table(rows))
-    write_csv(rows, args.out, args.labs)
+    write_csv(rows, args.out, args.labs, key_prefix="dpo_" if args.dpo_only else "")
     write_docs(results=args.out)
     print(f"wrote {display_path(args.out)} and {display_path(LABS_README)}")
 

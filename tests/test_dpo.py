@@ -1,12 +1,14 @@
 """Unit tests of utils/dpo.py, each against an independent computation (seconds on a CPU).
 
-The loss against its formula and hand-derived gradient; sequence log-probs against decoding
-one token at a time; pads; the frozen reference; beta's direction; chosen vs rejected; ties.
+The loss against its formula and hand-derived gradient; RPO's NLL term against the formula and
+against the model's own cross-entropy; sequence log-probs against decoding one token at a time;
+pads; the frozen reference; beta's direction; chosen vs rejected; ties; the length filter.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -14,7 +16,9 @@ import torch
 from utils.dpo import (
     DPOPairs,
     dpo_loss,
+    dpo_step_loss,
     make_dpo_pairs,
+    make_pair_collator,
     reference_logprobs,
     sampled_kl,
     sequence_logprobs,
@@ -120,6 +124,61 @@ def test_larger_beta_scales_the_gradient_up():
     # at the reference the margin is 0: the gradient is -beta * sigmoid(0) = -beta / 2
     assert gradient(0.1) == pytest.approx(-0.05)
     assert gradient(1.0) == pytest.approx(-0.5)
+
+
+def test_rpo_term_adds_alpha_times_the_chosen_mean_token_nll():
+    pc, pr = [-3.0, -5.0, -2.0], [-4.0, -1.0, -2.0]
+    rc, rr = [-3.5, -4.0, -2.5], [-3.0, -2.0, -1.0]
+    tokens = [2, 5, 3]  # real tokens of each chosen response
+    beta, alpha = 0.3, 0.7
+    policy_chosen = torch.tensor(pc, requires_grad=True)
+    policy_rejected = torch.tensor(pr, requires_grad=True)
+    loss, stats = dpo_loss(
+        policy_chosen, policy_rejected, torch.tensor(rc), torch.tensor(rr), beta, alpha,
+        torch.tensor(tokens),
+    )  # fmt: skip
+    nll = -sum(pc) / sum(tokens)  # every chosen token of the batch weighs the same: 10 / 10
+    assert stats["nll"].item() == pytest.approx(nll)
+    assert loss.item() == pytest.approx(hand_loss(pc, pr, rc, rr, beta) + alpha * nll, abs=1e-6)
+    loss.backward()
+    # the NLL adds -alpha / (all chosen tokens) to each chosen log-prob's gradient, nothing else
+    deltas = [(a - c) - (b - d) for a, b, c, d in zip(pc, pr, rc, rr, strict=True)]
+    dpo_grad = torch.tensor([-beta / (1 + math.exp(beta * d)) / 3 for d in deltas])
+    torch.testing.assert_close(policy_chosen.grad, dpo_grad - alpha / sum(tokens))
+    torch.testing.assert_close(policy_rejected.grad, -dpo_grad)
+    # alpha 0 is the paper's DPO, and the NLL is still logged
+    plain, plain_stats = dpo_loss(
+        *(torch.tensor(x) for x in (pc, pr, rc, rr)), beta, 0.0, torch.tensor(tokens)
+    )
+    assert plain.item() == pytest.approx(hand_loss(pc, pr, rc, rr, beta), abs=1e-6)
+    assert plain_stats["nll"].item() == pytest.approx(nll)
+    with pytest.raises(LabsError, match="chosen_tokens"):
+        dpo_loss(*(torch.tensor(x) for x in (pc, pr, rc, rr)), beta, alpha)
+
+
+def test_rpo_term_of_a_batch_is_the_models_own_cross_entropy_on_the_chosen(tiny_t5, tokenizer):
+    policy = lora(tiny_t5(seed=2, vocab_size=len(tokenizer)))
+    perturb_adapter(policy, std=0.3)
+    batch = make_pair_collator(tokenizer.pad_token_id)(
+        [
+            {"query": tokenizer(p["prompt"]).input_ids, "chosen": c, "rejected": r}
+            for p, c, r in zip(
+                PAIRS,
+                tokenizer(text_target=[p["chosen"] for p in PAIRS]).input_ids,
+                tokenizer(text_target=[p["rejected"] for p in PAIRS]).input_ids,
+                strict=True,
+            )
+        ]
+    )
+    with torch.no_grad():
+        plain, _ = dpo_step_loss(policy, batch, beta=0.2)
+        with_nll, stats = dpo_step_loss(policy, batch, beta=0.2, rpo_alpha=1.5)
+        # the model's own loss: mean cross-entropy over the chosen labels, pads set to -100
+        q_ids, q_mask, chosen_ids = encoded(tokenizer, PAIRS, "chosen")[:3]
+        labels = chosen_ids.masked_fill(chosen_ids == tokenizer.pad_token_id, -100)
+        cross_entropy = policy(input_ids=q_ids, attention_mask=q_mask, labels=labels).loss
+    torch.testing.assert_close(stats["nll"], cross_entropy, atol=1e-5, rtol=0)
+    torch.testing.assert_close(with_nll - plain, 1.5 * cross_entropy, atol=1e-5, rtol=0)
 
 
 # ---- sequence log-probs --------------------------------------------------------------------
@@ -350,3 +409,64 @@ def test_pairs_take_the_best_and_worst_sample_and_drop_ties(tokenizer):
     assert "2 ties dropped" in str(pairs)
     with pytest.raises(LabsError, match="two samples"):
         make_dpo_pairs(model, tokenizer, dialogues, reward_fn, n_samples=1)
+
+
+STUB_MODEL = SimpleNamespace(
+    config=SimpleNamespace(decoder_start_token_id=0, eos_token_id=1, pad_token_id=0)
+)
+
+
+def test_length_filter_pairs_only_samples_of_similar_length(tokenizer, monkeypatch):
+    import utils.generation
+
+    dialogues = [f"#Person1#: Hi, I am {n}.\n#Person2#: Hello." for n in "ABCD"]
+    # 3 samples per dialogue (k * 4 + i), with their word counts and rewards
+    texts = [
+        ["one two", "one two three four five", "a b c d e f"],  # 2, 5, 6 words
+        ["x y z", "x y z w", "x"],  # 3, 4, 1
+        ["p q", "p q r s t u v w", "p q r s t u v w x"],  # 2, 8, 9
+        ["same", "same", "same"],  # ties
+    ]
+    table = [[-0.9, -0.5, 0.0], [0.0, -0.9, -0.1], [-0.2, 0.0, -0.9], [0.0, 0.0, 0.0]]
+    samples = [texts[i][k] for k in range(3) for i in range(4)]
+    monkeypatch.setattr(utils.generation, "summarize", lambda *args, **kwargs: samples)
+
+    def reward_fn(given: list[str]) -> torch.Tensor:
+        assert given == samples
+        return torch.tensor([table[i][k] for k in range(3) for i in range(4)])
+
+    def pairs_with(ratio):
+        return make_dpo_pairs(
+            STUB_MODEL, tokenizer, dialogues, reward_fn, n_samples=3, min_gap=0.05,
+            length_ratio=ratio, progress=False,
+        )  # fmt: skip
+
+    # unfiltered: best vs worst of each dialogue but the tied one
+    plain = pairs_with(None)
+    assert [(p["chosen"], p["rejected"]) for p in plain.pairs] == [
+        ("a b c d e f", "one two"),
+        ("x y z", "x y z w"),
+        ("p q r s t u v w", "p q r s t u v w x"),
+    ]
+    # chosen within 1.5x of the rejected either way: dialogue 0 pairs 6 with 5 words (the
+    # largest gap that fits, 0.5); 1 and 2 keep their pairs (3 vs 4 words, 8 vs 9)
+    banded = pairs_with((1 / 1.5, 1.5))
+    assert [(p["chosen"], p["rejected"]) for p in banded.pairs] == [
+        ("a b c d e f", "one two three four five"),
+        ("x y z", "x y z w"),
+        ("p q r s t u v w", "p q r s t u v w x"),
+    ]
+    assert (banded.n_ties, banded.n_length_dropped) == (1, 0)
+    # within 1.2x: only dialogue 0 (6 vs 5 words) and 2 (8 vs 9) fit; dialogue 1 is dropped
+    tight = pairs_with((1 / 1.2, 1.2))
+    assert [p["chosen"] for p in tight.pairs] == ["a b c d e f", "p q r s t u v w"]
+    assert (tight.n_ties, tight.n_length_dropped) == (1, 1)
+    assert "1 dropped by the length filter" in str(tight)
+    # the chosen no shorter than the rejected: each dialogue's largest gap among those pairs
+    longer = pairs_with((1.0, 10.0))
+    assert [(p["chosen"], p["rejected"]) for p in longer.pairs] == [
+        ("a b c d e f", "one two"),  # 6 vs 2 words, gap 0.9
+        ("x y z", "x"),  # 3 vs 1 (3 vs 4 would be shorter), gap 0.1
+        ("p q r s t u v w", "p q"),  # 8 vs 2 (8 vs 9 would be shorter), gap 0.2
+    ]
+    assert [p["rejected_reward"] for p in longer.pairs] == pytest.approx([-0.9, -0.1, -0.2])

@@ -21,9 +21,18 @@ The pieces, in the order a run uses them:
    other (ties) give no pair.
 2. ``sequence_logprobs`` (teacher forcing) and ``reference_logprobs`` (the same model with its
    LoRA adapter switched off: one copy of the weights, as in ``utils/ppo.py``).
-3. ``dpo_loss``: the loss above with the implicit rewards, their accuracy and margin.
+3. ``dpo_loss``: the loss above with the implicit rewards, their accuracy and margin; with
+   ``rpo_alpha`` > 0, plus ``rpo_alpha`` times the chosen responses' mean token NLL (RPO,
+   below).
 4. ``train_dpo``: the loop on the LoRA adapter, through ``accelerate.Accelerator``.
 5. ``sampled_kl``: the sequence-level KL to the start, estimated on the policy's own samples.
+
+The NLL term (RPO, "DPO + NLL": Pang et al., 2024; TRL 1's ``loss_type=["sigmoid", "sft"]``):
+DPO only asks that the chosen response's log-ratio rise *above* the rejected one's, which both
+can do by falling, and it will take any shortcut that separates the pairs (here: the chosen
+summaries are often shorter, so "write less" lowers the loss). Adding the chosen responses'
+negative log-likelihood, averaged over their tokens, keeps them likely: the policy keeps writing
+summaries like the chosen ones instead of drifting wherever the margin grows.
 
 Why not TRL: with trl 1.16, ``DPOTrainer`` calls a T5 as a decoder-only model and fails at the
 first step ("You must specify exactly one of input_ids or inputs_embeds");
@@ -48,38 +57,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from utils.dpo_config import DPOConfig as DPOConfig  # re-exported: the lab builds dpo.DPOConfig
 from utils.errors import LabsError
 from utils.prompts import zero_shot_prompt
 from utils.reward import RewardFn
-
-
-@dataclass(frozen=True)
-class DPOConfig:
-    """DPO's settings. Defaults: the DPO paper's beta and a LoRA-sized step for FLAN-T5-base (not
-    measured by this project); the tiny profile's were chosen on the validation split."""
-
-    beta: float = 0.1
-    """Weight of the log-probability ratios in the loss: larger keeps the policy nearer the
-    reference (the DPO paper and TRL: 0.1)."""
-    learning_rate: float = 5e-5
-    """Adam learning rate of the LoRA adapter."""
-    epochs: int = 1
-    """Passes over the preference pairs."""
-    batch_size: int = 8
-    """Pairs per optimizer step."""
-    n_samples: int = 2
-    """Summaries sampled per training dialogue to build a pair from (best vs worst)."""
-    n_dialogues: int = 400
-    """Training dialogues the pairs are sampled from."""
-    min_gap: float = 0.05
-    """Reward gap below which a dialogue's best and worst samples count as a tie (no pair)."""
-    max_new_tokens: int = 50
-    """Longest sampled summary, in tokens."""
-    max_grad_norm: float | None = 1.0
-    """Clip the gradient's norm to this (None: no clipping)."""
-    seed: int = 42
-    """Seed of the sampling and of the pairs' order."""
-
 
 # ---------------------------------------------------------------------------------------
 # Log-probabilities of whole responses; the reference is the policy with its adapter off
@@ -164,20 +145,33 @@ def dpo_loss(
     ref_chosen: torch.Tensor,
     ref_rejected: torch.Tensor,
     beta: float,
+    rpo_alpha: float = 0.0,
+    chosen_tokens: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """DPO's loss (Rafailov et al., 2023, eq. 7), averaged over the pairs, and its statistics.
 
-    Each argument is (B,): the summed log-probability of the chosen or rejected response under
-    the policy or the reference. Returns ``(loss, stats)``: the loss is a scalar with grad;
-    ``stats`` holds detached means of the implicit rewards ``beta * (log pi - log ref)`` of the
-    chosen (``rewards/chosen``) and rejected (``rewards/rejected``) responses, their margin
-    (``rewards/margin``), the share of pairs where the chosen one's is higher
-    (``rewards/accuracy``) and the loss.
+    Each of the first four arguments is (B,): the summed log-probability of the chosen or
+    rejected response under the policy or the reference. ``rpo_alpha`` > 0 adds RPO's term,
+    ``rpo_alpha`` times the chosen responses' mean token NLL, ``-sum(policy_chosen) /
+    sum(chosen_tokens)`` (``chosen_tokens``: (B,), each chosen response's real tokens; every
+    token of the batch weighs the same, as in TRL's ``"sft"`` loss). Returns ``(loss, stats)``:
+    the loss is a scalar with grad; ``stats`` holds detached means of the implicit rewards
+    ``beta * (log pi - log ref)`` of the chosen (``rewards/chosen``) and rejected
+    (``rewards/rejected``) responses, their margin (``rewards/margin``), the share of pairs
+    where the chosen one's is higher (``rewards/accuracy``), the loss, and with
+    ``chosen_tokens`` the NLL (``nll``).
     """
     chosen_rewards = beta * (policy_chosen - ref_chosen)
     rejected_rewards = beta * (policy_rejected - ref_rejected)
     margins = chosen_rewards - rejected_rewards
     loss = -F.logsigmoid(margins).mean()
+    nll = None
+    if chosen_tokens is not None:
+        nll = -policy_chosen.sum() / chosen_tokens.sum().clamp(min=1)
+    if rpo_alpha:
+        if nll is None:
+            raise LabsError("rpo_alpha > 0 needs chosen_tokens, the chosen responses' lengths.")
+        loss = loss + rpo_alpha * nll
     stats = {
         "loss": loss.detach(),
         "rewards/chosen": chosen_rewards.detach().mean(),
@@ -185,6 +179,8 @@ def dpo_loss(
         "rewards/margin": margins.detach().mean(),
         "rewards/accuracy": (margins.detach() > 0).float().mean(),
     }
+    if nll is not None:
+        stats["nll"] = nll.detach()
     return loss, stats
 
 
@@ -206,15 +202,23 @@ class DPOPairs:
     """Summaries sampled per dialogue."""
     n_ties: int = 0
     """Dialogues dropped because their best and worst samples scored within ``min_gap``."""
+    n_length_dropped: int = 0
+    """Dialogues dropped by the length filter: no two of their samples that did not tie had
+    word counts in ``length_ratio``."""
+    wall_time_s: float = 0.0
+    """Seconds the sampling and scoring took (part of what DPO costs)."""
 
     def __len__(self) -> int:
         return len(self.pairs)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{len(self.pairs)} preference pairs from {self.n_dialogues} training dialogues "
             f"({self.n_samples} sampled summaries each); {self.n_ties} ties dropped"
         )
+        if self.n_length_dropped:
+            text += f", {self.n_length_dropped} dropped by the length filter"
+        return text
 
 
 def make_dpo_pairs(
@@ -226,6 +230,7 @@ def make_dpo_pairs(
     seed: int = 0,
     max_new_tokens: int = 50,
     min_gap: float = 1e-6,
+    length_ratio: tuple[float, float] | None = None,
     batch_size: int = 32,
     max_input_tokens: int = 512,
     prompt: Callable[[str], str] = zero_shot_prompt,
@@ -237,6 +242,12 @@ def make_dpo_pairs(
     a dialogue whose highest and lowest rewards tie gives no pair, and among samples that tie
     with the highest (lowest) the first drawn is taken. Pass training dialogues only: the pairs
     are what DPO learns from.
+
+    ``length_ratio`` (a filter; None: off): ``(low, high)``, a pair's chosen response must have
+    ``low`` to ``high`` times the rejected one's words. Among the pairs of samples that fit and
+    do not tie, the one with the largest reward gap is taken (the first drawn on a tie), and a
+    dialogue with none is dropped (``n_length_dropped``). ``(1.0, ...)`` keeps only pairs whose
+    chosen response is no shorter, so that "write less" cannot be what separates them.
     """
     from transformers import set_seed
 
@@ -244,6 +255,7 @@ def make_dpo_pairs(
 
     if n_samples < 2:
         raise LabsError(f"A preference pair needs two samples to compare: n_samples={n_samples}.")
+    start = time.perf_counter()
     prompts = [prompt(d) for d in dialogues]
     config = _sampling_config(model, max_new_tokens)
     set_seed(seed)
@@ -264,10 +276,25 @@ def make_dpo_pairs(
         if scores.max() - scores.min() <= min_gap:
             result.n_ties += 1
             continue
-        # samples within min_gap of the best (worst) tie with it: the first drawn is taken,
-        # so the classifier's noise among, say, clean samples does not pick one
-        best = int(torch.nonzero(scores >= scores.max() - min_gap)[0])
-        worst = int(torch.nonzero(scores <= scores.min() + min_gap)[0])
+        if length_ratio is None:
+            # samples within min_gap of the best (worst) tie with it: the first drawn is
+            # taken, so the classifier's noise among, say, clean samples does not pick one
+            best = int(torch.nonzero(scores >= scores.max() - min_gap)[0])
+            worst = int(torch.nonzero(scores <= scores.min() + min_gap)[0])
+        else:
+            words = [max(len(samples[k * len(prompts) + i].split()), 1) for k in range(n_samples)]
+            fits = [
+                (float(scores[j] - scores[k]), -j, -k)
+                for j in range(n_samples)
+                for k in range(n_samples)
+                if scores[j] - scores[k] > min_gap
+                and length_ratio[0] <= words[j] / words[k] <= length_ratio[1]
+            ]
+            if not fits:
+                result.n_length_dropped += 1
+                continue
+            _, best, worst = max(fits)
+            best, worst = -best, -worst
         result.pairs.append(
             {
                 "prompt": text,
@@ -277,6 +304,7 @@ def make_dpo_pairs(
                 "rejected_reward": float(rewards[worst, i]),
             }
         )
+    result.wall_time_s = time.perf_counter() - start
     return result
 
 
@@ -307,7 +335,7 @@ class DPOResult:
 
     history: list[dict[str, float]] = field(default_factory=list)
     """One dict per optimizer step: ``step``, ``epoch``, ``loss``, ``rewards/chosen``,
-    ``rewards/rejected``, ``rewards/margin``, ``rewards/accuracy``."""
+    ``rewards/rejected``, ``rewards/margin``, ``rewards/accuracy``, ``nll``."""
     wall_time_s: float = 0.0
     """Seconds the training took."""
     peak_memory_bytes: int = 0
@@ -369,14 +397,16 @@ def make_pair_collator(pad_token_id: int) -> Callable[[list[dict]], dict[str, to
 
 
 def dpo_step_loss(
-    policy: nn.Module, batch: dict[str, torch.Tensor], beta: float
+    policy: nn.Module, batch: dict[str, torch.Tensor], beta: float, rpo_alpha: float = 0.0
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """The DPO loss of one collated batch (chosen rows first, then rejected)."""
+    """The DPO loss (plus RPO's NLL term when ``rpo_alpha`` > 0) of one collated batch
+    (chosen rows first, then rejected)."""
     args = (batch["query_ids"], batch["query_mask"], batch["response_ids"], batch["response_mask"])
     ref = reference_logprobs(policy, *args)
     logprobs = sequence_logprobs(policy, *args)
     n = logprobs.shape[0] // 2
-    return dpo_loss(logprobs[:n], logprobs[n:], ref[:n], ref[n:], beta)
+    chosen_tokens = batch["response_mask"][:n].sum(dim=1)
+    return dpo_loss(logprobs[:n], logprobs[n:], ref[:n], ref[n:], beta, rpo_alpha, chosen_tokens)
 
 
 def train_dpo(
@@ -386,6 +416,7 @@ def train_dpo(
     *,
     beta: float,
     learning_rate: float,
+    rpo_alpha: float = 0.0,
     epochs: int = 1,
     batch_size: int = 8,
     seed: int = 0,
@@ -395,8 +426,9 @@ def train_dpo(
     accelerator=None,
     progress: bool = True,
 ) -> DPOResult:
-    """Train ``policy``'s LoRA adapter on ``pairs`` with the DPO loss; the reference is the same
-    model with the adapter off. Adam on the trainable weights, the pairs reshuffled each epoch.
+    """Train ``policy``'s LoRA adapter on ``pairs`` with the DPO loss (plus ``rpo_alpha`` times
+    the chosen responses' mean token NLL); the reference is the same model with the adapter
+    off. Adam on the trainable weights, the pairs reshuffled each epoch.
 
     ``policy``: a PEFT model (``get_peft_model`` on the merged summarizer). It runs in eval mode
     throughout, so no dropout makes the policy differ from the reference at the start (TRL's
@@ -434,7 +466,7 @@ def train_dpo(
     with MemoryPeak() as memory:
         for epoch in range(epochs):
             for batch in loader:
-                loss, stats = dpo_step_loss(model, batch, beta)
+                loss, stats = dpo_step_loss(model, batch, beta, rpo_alpha)
                 optimizer.zero_grad()
                 accelerator.backward(loss)
                 if max_grad_norm is not None:

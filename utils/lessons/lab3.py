@@ -449,6 +449,83 @@ def reward_model_scores(
 # ---- the benchmark's entry point ----
 
 
+def measure_settings(profile: Profile, sample_seed: int) -> MeasureSettings:
+    """The profile's ``MeasureSettings`` for one held-out draw seeded with ``sample_seed``."""
+    return MeasureSettings(
+        profile.toxic_label,
+        profile.max_new_tokens,
+        profile.gen_batch_size,
+        profile.context_window,
+        sample_seed,
+        profile.lab3.toxicity_samples,
+    )
+
+
+def held_out_draws(
+    dialogsum: DatasetDict,
+    pipe,
+    profile: Profile,
+    seed: int,
+    samples: Sequence[tuple[str, int | None]],
+    befores: dict,
+) -> list[tuple[str, int]]:
+    """The ``(split, sample_seed)`` key of each draw in ``samples`` (a ``sample_seed`` of None:
+    ``seed``); a draw not yet in ``befores`` gets its held-out set there, with no "before"
+    figures yet (``(held, None, 0.0)``)."""
+    s = profile.lab3
+    draws = []
+    for split, sample_seed in samples:
+        sample_seed = seed if sample_seed is None else sample_seed
+        if (split, sample_seed) not in befores:
+            in_split = in_range(dialogsum[split], s.min_dialogue_chars, s.max_dialogue_chars)
+            rows = draw(in_split, s.n_toxicity_eval, sample_seed)
+            befores[split, sample_seed] = HeldOut.of(rows, pipe, profile.toxic_label), None, 0.0
+        draws.append((split, sample_seed))
+    return draws
+
+
+def measure_befores(
+    model,
+    tokenizer,
+    pipe,
+    profile: Profile,
+    draws: Sequence[tuple[str, int]],
+    befores: dict,
+    progress: bool = False,
+) -> None:
+    """Measure ``model`` (the policy with its adapter still zero) on each draw whose "before"
+    figures ``befores`` lacks, in place: ``befores[draw] = (held, before, seconds)``."""
+    for key in draws:
+        held, before, _ = befores[key]
+        if before is None:
+            start = time.perf_counter()
+            settings = measure_settings(profile, key[1])
+            before = measure_policy(model, tokenizer, held, pipe, settings, progress=progress)
+            befores[key] = held, before, time.perf_counter() - start
+
+
+def load_lab3_parts(
+    profile: Profile, dialogsum: DatasetDict | None = None, tokenizer=None
+) -> tuple[DatasetDict, Any, Any, Any]:
+    """What a benchmark run of lab 3 starts from: DialogSum, the tokenizer, the toxicity
+    classifier's pipeline and lab 2's summarizer (loaded from ``outputs_dir/lab2/lora-adapter``,
+    or trained with lab 2's recipe); ``dialogsum`` and ``tokenizer`` when given are kept."""
+    from transformers import AutoTokenizer, pipeline
+
+    from utils.data import load_dialogsum
+    from utils.finetune import lora_summarizer
+
+    dialogsum = load_dialogsum(profile) if dialogsum is None else dialogsum
+    if tokenizer is None:
+        with explain_load_errors("tokenizer", profile.model_id):
+            tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
+    with explain_load_errors("toxicity classifier", profile.toxicity_model_id):
+        pipe = pipeline("text-classification", model=profile.toxicity_model_id, device="cpu")
+    adapter = profile.outputs_dir / "lab2" / "lora-adapter"
+    summarizer, _ = lora_summarizer(profile, tokenizer, dialogsum, adapter)
+    return dialogsum, tokenizer, pipe, summarizer
+
+
 def before_and_after(
     summarizer,
     tokenizer,
@@ -474,14 +551,7 @@ def before_and_after(
 
     s = profile.lab3
     befores = {} if befores is None else befores
-    draws = []
-    for split, sample_seed in samples:
-        sample_seed = seed if sample_seed is None else sample_seed
-        if (split, sample_seed) not in befores:
-            in_split = in_range(dialogsum[split], s.min_dialogue_chars, s.max_dialogue_chars)
-            rows = draw(in_split, s.n_toxicity_eval, sample_seed)
-            befores[split, sample_seed] = HeldOut.of(rows, pipe, profile.toxic_label), None, 0.0
-        draws.append((split, sample_seed))
+    draws = held_out_draws(dialogsum, pipe, profile, seed, samples, befores)
     set_seed(seed)  # the adapter's initial weights
     policy = build_policy(
         summarizer,
@@ -490,23 +560,7 @@ def before_and_after(
         lora_dropout=s.lora_dropout,
         target_modules=s.lora_target_modules,
     )
-
-    def measure(held: HeldOut, sample_seed: int) -> dict[str, Any]:
-        settings = MeasureSettings(
-            profile.toxic_label,
-            profile.max_new_tokens,
-            profile.gen_batch_size,
-            profile.context_window,
-            sample_seed,
-            s.toxicity_samples,
-        )
-        return measure_policy(policy.model, tokenizer, held, pipe, settings, progress=progress)
-
-    for key in draws:
-        held, before, _ = befores[key]
-        if before is None:
-            start = time.perf_counter()
-            befores[key] = held, measure(held, key[1]), time.perf_counter() - start
+    measure_befores(policy.model, tokenizer, pipe, profile, draws, befores, progress)
     train_rows = in_range(dialogsum["train"], s.min_dialogue_chars, s.max_dialogue_chars)
     start = time.perf_counter()
     reward_fn = reward_fn_for(s.reward, pipe, profile.toxic_label, profile.nontoxic_label)
@@ -518,7 +572,8 @@ def before_and_after(
     for key in draws:
         held, before, before_s = befores[key]
         start = time.perf_counter()
-        after = measure(held, key[1])
+        settings = measure_settings(profile, key[1])
+        after = measure_policy(policy.model, tokenizer, held, pipe, settings, progress=progress)
         seconds = {"ppo_seconds": ppo_s, "measure_seconds": before_s + time.perf_counter() - start}
         out.append((held, before, after, seconds))
     return out
@@ -543,20 +598,8 @@ def run(
     The reward model (a separate lesson) is not trained here. ``befores``: see
     ``before_and_after`` (the benchmark passes one dict to every seed's run).
     """
-    from transformers import AutoTokenizer, pipeline
-
-    from utils.data import load_dialogsum
-    from utils.finetune import lora_summarizer
-
     seed = profile.seed if seed is None else seed
-    dialogsum = load_dialogsum(profile) if dialogsum is None else dialogsum
-    if tokenizer is None:
-        with explain_load_errors("tokenizer", profile.model_id):
-            tokenizer = AutoTokenizer.from_pretrained(profile.model_id)
-    with explain_load_errors("toxicity classifier", profile.toxicity_model_id):
-        pipe = pipeline("text-classification", model=profile.toxicity_model_id, device="cpu")
-    adapter = profile.outputs_dir / "lab2" / "lora-adapter"
-    summarizer, _ = lora_summarizer(profile, tokenizer, dialogsum, adapter)
+    dialogsum, tokenizer, pipe, summarizer = load_lab3_parts(profile, dialogsum, tokenizer)
     measured = before_and_after(
         summarizer, tokenizer, dialogsum, pipe, profile, seed, samples, progress, befores
     )
