@@ -113,11 +113,10 @@ import torch
 from safetensors.torch import save_model
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast, T5ForConditionalGeneration
-from transformers.models.t5.modeling_t5 import T5Attention
 
 from utils.paths import DIALOGSUM_DIR, TINY_T5_DIR
 from utils.prompts import INSTRUCTION_TEMPLATE, in_context_prompt
-from world.tiny_t5 import make_config
+from world.tiny_t5 import local_bias_init, make_config
 
 CITIES = (
     "Paris Tokyo London Rome Sydney Beijing Boston Chicago Manchester Lyon Osaka Berlin Madrid "
@@ -378,33 +377,6 @@ def fp16_megabytes(model) -> float:
         size = (Path(tmp) / "model.safetensors").stat().st_size
     model.to(torch.float32)
     return size / 1e6
-
-
-def local_bias_init(model) -> None:
-    """Start T5's relative attention biases ALiBi-like: head h of H prefers nearer tokens with
-    slope 2^(-8(h+1)/H) per token of distance, and the encoder's odd heads look left only.
-    A fresh T5 starts them near 0 (uniform attention), and AdamW moves each by about the
-    learning rate per step, so a position-based head takes thousands of steps to form."""
-    for module in model.modules():
-        if not (isinstance(module, T5Attention) and module.has_relative_attention_bias):
-            continue
-        n, heads, far = module.relative_attention_num_buckets, module.n_heads, 4 * 512
-        pos = torch.arange(-far, far + 1)
-        buckets = module._relative_position_bucket(
-            pos,
-            bidirectional=not module.is_decoder,
-            num_buckets=n,
-            max_distance=module.relative_attention_max_distance,
-        )
-        dist, right = torch.zeros(n), torch.zeros(n, dtype=torch.bool)
-        for b in range(n):
-            if (sel := buckets == b).any():
-                dist[b], right[b] = pos[sel].abs().min().float(), bool((pos[sel] > 0).all())
-        slopes = 2.0 ** (-8 * (torch.arange(heads) + 1) / heads)
-        weight = -dist[:, None] * slopes[None, :]
-        if not module.is_decoder:
-            weight[right, 1::2] -= 4.0
-        module.relative_attention_bias.weight.data.copy_(weight)
 
 
 def evaluate(model, tok, sets: dict, batch_size: int = 100) -> dict[str, dict[str, float]]:

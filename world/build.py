@@ -46,9 +46,12 @@ class BuildSizes:
     pretrain: int = 12000
     """Extra dialogues (not shipped) the T5 pretrains on: lab 2's train split stays new to it."""
     toxicity: int = 4000
-    t5_epochs: int = 2
-    """Each epoch draws a fresh task mix over the pretraining dialogues (2 x 12,000 rows at
-    batch 32: 750 steps, about 45-60 minutes of one shared core)."""
+    t5_epochs: int = 3
+    """Each epoch draws a fresh task mix over the pretraining dialogues (3 x 12,000 rows at
+    batch 32: 1,125 steps)."""
+    t5_curriculum_steps: int = 900
+    """The first stage's first steps grow the prompts' length cap from a two-turn window to
+    the longest (``world.tiny_t5.curriculum_caps``)."""
     classifier_epochs: int = 3
     t5_grounding_epochs: int = 1
     """Second T5 stage: a mix weighted to the tasks that copy the dialogue's values."""
@@ -78,6 +81,7 @@ SMALL = BuildSizes(
     pretrain=120,
     toxicity=300,
     t5_epochs=1,
+    t5_curriculum_steps=2,
     classifier_epochs=1,
     t5_grounding_epochs=1,
     pretrain_extra=240,
@@ -236,13 +240,14 @@ def build(
         log("  done in an earlier run: kept")
     else:
         t0 = time.time()
-        _setup_torch(2)
+        _setup_torch(2, threads=EXTRA_THREADS)
         pretrain(
             splits["pretrain"],
             t5_tok,
             t5_dir,
             ckpt_dir=ckpt / "t5",
             epochs=sizes.t5_epochs,
+            curriculum_steps=sizes.t5_curriculum_steps,
             ckpt_every=CKPT_EVERY,
             max_steps=max_t5_steps,
             log=log,
@@ -257,7 +262,7 @@ def build(
         # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples,
         #  task weights)
         ("t5-grounding", "4b/5 flan-t5-tiny grounding stage", "pretrain",
-         sizes.t5_grounding_epochs, 3, 10, THREADS, SAME_TOPIC_SHARE, GROUNDING_WEIGHTS),
+         sizes.t5_grounding_epochs, 3, 10, EXTRA_THREADS, SAME_TOPIC_SHARE, GROUNDING_WEIGHTS),
         ("t5-extra", "4c/5 flan-t5-tiny third stage: the grounding mix over fresh dialogues",
          "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS, SAME_TOPIC_SHARE,
          GROUNDING_WEIGHTS),

@@ -18,10 +18,19 @@ Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 clos
   DialogSum's ``#Person#`` tags;
 - a few other summary phrasings -> the plain summary or the who-and-what rendering;
 - topic questions -> the topic;
+- a drill, "Who was rude to whom?" after a window of consecutive turns -> the reference's
+  sentence about the insult ("#Person2# calls #Person1# a dimwit.") or "Nobody is rude.": who
+  said the insult is a fact the model must copy by speaker tag, which a fresh model of this
+  size learns only from short windows first (``benchmarks/copy_probe.py``);
 - one to three solved examples in the course's ``SHOT_TEMPLATE`` format, then the FLAN
   template -> a summary of the *last* dialogue in the examples' style (DialogSum's), with
   that dialogue's slot values. Some examples share the last dialogue's scenario, so copying
   an example never pays (none in the later stages: see ``SAME_TOPIC_SHARE``).
+
+A fresh model starts its relative attention biases ALiBi-like (:func:`local_bias_init`) and
+trains them at ``RELATIVE_BIAS_LR``; its first ``curriculum_steps`` draw short prompts first
+and lift the length cap step by step. Without these two, the copy probe's model of this shape
+stays at chance on who said what through 1,000 steps; with them it learns it in 500-1,000.
 
 Training checkpoints every ``ckpt_every`` steps into ``ckpt_dir``; a rerun resumes from the
 latest one and, because every random draw is seeded or restored, ends bit-identical.
@@ -29,9 +38,11 @@ latest one and, because every random draw is seeded or restored, ends bit-identi
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import random
+import re
 from pathlib import Path
 
 import torch
@@ -42,6 +53,7 @@ from transformers import (
     T5Config,
     T5ForConditionalGeneration,
 )
+from transformers.models.t5.modeling_t5 import T5Attention
 
 from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE, in_context_prompt
 
@@ -56,30 +68,34 @@ RENDERING_PROMPTS = [
     "{dialogue}\n\nWho is talking, and about what?",
 ]
 """Other phrasings that ask for the who-and-what rendering."""
+RUDE_PROMPT = "{dialogue}\n\nWho was rude to whom?"
+NOBODY_RUDE = "Nobody is rude."
 TOPIC_PROMPTS = [
     "{dialogue}\n\nWhat is the topic of this conversation?",
     "Dialogue:\n\n{dialogue}\n\nWhat is the topic?",
 ]
 
 TASK_WEIGHTS = {
-    "instruction": 0.22,
-    "continue": 0.14,
+    "instruction": 0.20,
+    "continue": 0.13,
     "flan": 0.10,
-    "plain_other": 0.05,
-    "rendering_other": 0.04,
-    "topic": 0.05,
-    "in_context": 0.40,
+    "plain_other": 0.04,
+    "rendering_other": 0.03,
+    "topic": 0.04,
+    "rude": 0.08,
+    "in_context": 0.38,
 }
 """Share of each task in the mix. In-context prompts are the hardest (find the last
 dialogue, copy its values, imitate the examples), so they get the largest share."""
 GROUNDING_WEIGHTS = {
-    "instruction": 0.28,
+    "instruction": 0.27,
     "continue": 0.06,
     "flan": 0.06,
     "plain_other": 0.03,
     "rendering_other": 0.02,
-    "topic": 0.03,
-    "in_context": 0.52,
+    "topic": 0.02,
+    "rude": 0.04,
+    "in_context": 0.50,
 }
 """The second pretraining stage's mix: the tasks whose targets copy the dialogue's values
 (in-context summaries, the plain summary) get most of it, at a lower learning rate. The
@@ -94,6 +110,11 @@ MAX_SOURCE_TOKENS = 512
 MAX_TARGET_TOKENS = 64
 SHOT_MAX_CHARS = 420
 """In-context examples are drawn from dialogues up to this long, so 1-3 of them fit."""
+RELATIVE_BIAS_LR = 3e-2
+"""Learning rate of a fresh model's relative attention biases (an AdamW group without weight
+decay): at the main rate (1e-3) a position-based head takes thousands of steps to form."""
+CURRICULUM_START_TOKENS = 48
+"""A fresh model's first batches hold prompts up to this many tokens (a two-turn window)."""
 
 
 def make_config(vocab_size: int) -> T5Config:
@@ -125,6 +146,34 @@ def _continuation(rng: random.Random, row: dict) -> tuple[str, str]:
         return row["dialogue"], row["follow_up"]
     k = rng.randrange(1, len(turns))
     return "\n".join(turns[:k]), turns[k]
+
+
+def insult_report(row: dict) -> str:
+    """The reference's sentence about the insult ("#Person2# calls #Person1# a dimwit."), or
+    ``NOBODY_RUDE`` for a clean dialogue."""
+    if not row["abusive"]:
+        return NOBODY_RUDE
+    return re.search(r"#Person[12]#[^.]*\.$", row["summary"]).group(0)
+
+
+def _rudeness_window(rng: random.Random, row: dict) -> tuple[str, str]:
+    """A window of 2 or more consecutive turns (holding the insult, if any) and who was rude."""
+    turns = row["dialogue"].split("\n")
+    size = rng.randint(2, len(turns))
+    at = next((i for i, t in enumerate(turns) if _says_insult(t)), None) if row["abusive"] else None
+    lo, hi = (
+        (0, len(turns) - size)
+        if at is None
+        else (max(0, at - size + 1), min(at, len(turns) - size))
+    )
+    start = rng.randint(lo, hi)
+    return RUDE_PROMPT.format(dialogue="\n".join(turns[start : start + size])), insult_report(row)
+
+
+def _says_insult(turn: str) -> bool:
+    from world.corpus import INSULTS
+
+    return any(line in turn for line, _ in INSULTS)
 
 
 def _in_context(
@@ -179,6 +228,8 @@ def instruction_mix(
             pairs.append((INSTRUCTION_TEMPLATE.format(dialogue=d), r["plain"]))
         elif task == "continue":
             pairs.append(_continuation(rng, r))
+        elif task == "rude":
+            pairs.append(_rudeness_window(rng, r))
         elif task == "flan":
             pairs.append((FLAN_TEMPLATE.format(dialogue=d), r["template"]))
         elif task == "plain_other":
@@ -191,26 +242,82 @@ def instruction_mix(
 
 
 def _batches(
-    pairs, tok, batch_size, rng, max_source=MAX_SOURCE_TOKENS, max_target=MAX_TARGET_TOKENS
+    pairs,
+    tok,
+    batch_size,
+    rng,
+    max_source=MAX_SOURCE_TOKENS,
+    max_target=MAX_TARGET_TOKENS,
+    length_caps: list[int] = (),
 ):
-    """Length-bucketed batches (similar lengths together: less padding, faster on CPU)."""
+    """Length-bucketed batches (similar lengths together: less padding, faster on CPU).
+
+    ``length_caps`` (a curriculum): the first ``len(length_caps)`` batches are drawn among the
+    prompts not yet used that are at most that many tokens long (at least the shortest
+    ``batch_size``); the rest follow as usual."""
     enc = tok([p for p, _ in pairs], truncation=True, max_length=max_source)["input_ids"]
     lab = tok([t for _, t in pairs], truncation=True, max_length=max_target)["input_ids"]
     order = list(range(len(pairs)))
     rng.shuffle(order)
+    first: list[list[int]] = []
+    if length_caps:
+        order.sort(key=lambda j: len(enc[j]))  # stable: equal lengths stay shuffled
+        lengths = [len(enc[j]) for j in order]
+        for cap in length_caps:
+            if len(order) < batch_size:
+                break
+            eligible = max(batch_size, bisect.bisect_right(lengths, cap))
+            picks = sorted(rng.sample(range(eligible), batch_size), reverse=True)
+            first.append([order[i] for i in picks])
+            for i in picks:
+                del order[i], lengths[i]
+        rng.shuffle(order)
     chunks = [
         sorted(order[i : i + batch_size * 20], key=lambda j: len(enc[j]))
         for i in range(0, len(order), batch_size * 20)
     ]
     batches = [c[i : i + batch_size] for c in chunks for i in range(0, len(c), batch_size)]
     rng.shuffle(batches)
-    for b in batches:
+    for b in first + batches:
         src = [enc[j] for j in b]
         tgt = [lab[j] for j in b]
         s_len, t_len = max(map(len, src)), max(map(len, tgt))
         input_ids = torch.tensor([x + [0] * (s_len - len(x)) for x in src])
         labels = torch.tensor([y + [-100] * (t_len - len(y)) for y in tgt])
         yield input_ids, (input_ids != 0).long(), labels
+
+
+def curriculum_caps(steps: int, start: int = CURRICULUM_START_TOKENS) -> list[int]:
+    """Prompt-length caps of a curriculum's ``steps`` batches: from ``start`` tokens to the
+    longest prompt (``MAX_SOURCE_TOKENS``), linearly."""
+    return [start + (MAX_SOURCE_TOKENS - start) * s // max(1, steps) for s in range(steps)]
+
+
+def local_bias_init(model) -> None:
+    """Start T5's relative attention biases ALiBi-like: head h of H prefers nearer tokens with
+    slope 2^(-8(h+1)/H) per token of distance, and the encoder's odd heads look left only.
+    A fresh T5 starts them near 0 (uniform attention), and AdamW moves each by about the
+    learning rate per step, so a position-based head takes thousands of steps to form."""
+    for module in model.modules():
+        if not (isinstance(module, T5Attention) and module.has_relative_attention_bias):
+            continue
+        n, heads, far = module.relative_attention_num_buckets, module.n_heads, 4 * 512
+        pos = torch.arange(-far, far + 1)
+        buckets = module._relative_position_bucket(
+            pos,
+            bidirectional=not module.is_decoder,
+            num_buckets=n,
+            max_distance=module.relative_attention_max_distance,
+        )
+        dist, right = torch.zeros(n), torch.zeros(n, dtype=torch.bool)
+        for b in range(n):
+            if (sel := buckets == b).any():
+                dist[b], right[b] = pos[sel].abs().min().float(), bool((pos[sel] > 0).all())
+        slopes = 2.0 ** (-8 * (torch.arange(heads) + 1) / heads)
+        weight = -dist[:, None] * slopes[None, :]
+        if not module.is_decoder:
+            weight[right, 1::2] -= 4.0
+        module.relative_attention_bias.weight.data.copy_(weight)
 
 
 # ---- checkpoints ----
@@ -263,26 +370,36 @@ def pretrain(
     init_dir: Path | None = None,
     weights: dict[str, float] = TASK_WEIGHTS,
     same_topic_share: float = SAME_TOPIC_SHARE,
+    curriculum_steps: int = 0,
     log=print,
 ) -> T5ForConditionalGeneration:
     """Pretrain a tiny T5 (fresh, or the one in ``init_dir``) on the instruction mix built
     from ``rows`` with task shares ``weights``, and save it to ``out_dir``.
 
-    Each epoch draws a fresh mix (new tasks, new examples) from the same rows. Resumes from
-    the latest checkpoint in ``ckpt_dir``. ``max_steps`` stops early (a pilot).
+    Each epoch draws a fresh mix (new tasks, new examples) from the same rows. A fresh model
+    starts with :func:`local_bias_init`; its relative biases train at ``RELATIVE_BIAS_LR``.
+    The first ``curriculum_steps`` batches grow their prompts' length cap (short ones first).
+    Resumes from the latest checkpoint in ``ckpt_dir``. ``max_steps`` stops early (a pilot).
     """
     torch.manual_seed(seed)
     if init_dir is None:
         model = T5ForConditionalGeneration(make_config(len(tok)))
+        local_bias_init(model)
+        bias_lr = RELATIVE_BIAS_LR
     else:
         model = T5ForConditionalGeneration.from_pretrained(init_dir)
+        bias_lr = lr
     mixes = [
         instruction_mix(rows, tok, seed + 1000 * e, weights, same_topic_share)
         for e in range(epochs)
     ]
     per_epoch = [math.ceil(len(m) / batch_size) for m in mixes]
     steps = sum(per_epoch)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    biases = [p for n, p in model.named_parameters() if "relative_attention_bias" in n]
+    rest = [p for n, p in model.named_parameters() if "relative_attention_bias" not in n]
+    groups = [{"params": rest}, {"params": biases, "lr": bias_lr, "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=0.01)
+    caps = curriculum_caps(curriculum_steps)
     warm = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.05, (steps - s) / (steps - warm)))
@@ -294,7 +411,11 @@ def pretrain(
     step = 0
     for epoch, pairs in enumerate(mixes):
         rng = random.Random(seed + epoch)
-        for input_ids, attn, labels in _batches(pairs, tok, batch_size, rng):
+        first = sum(per_epoch[:epoch])  # steps before this epoch
+        epoch_caps = caps[first : first + per_epoch[epoch]]
+        for input_ids, attn, labels in _batches(
+            pairs, tok, batch_size, rng, length_caps=epoch_caps
+        ):
             step += 1
             if step <= start:
                 continue  # already trained before the interruption
