@@ -12,13 +12,23 @@ import re
 
 import numpy as np
 import pytest
+import torch
 
 from benchmarks.facts import check, named_values
 from utils.prompts import FLAN_TEMPLATE
 from world.corpus import SPLIT_SEEDS, follow_up, generate_split
 from world.families import FAMILIES, FOLLOW_UP_LEADS, FOLLOW_UPS
 from world.summaries import ROLES, fields, role_text
-from world.tiny_t5 import TASK_WEIGHTS, instruction_mix
+from world.tiny_t5 import (
+    MAX_SOURCE_TOKENS,
+    TASK_WEIGHTS,
+    _batches,
+    _rudeness_window,
+    curriculum_caps,
+    instruction_mix,
+    local_bias_init,
+    make_config,
+)
 
 STOP = frozenset(
     "a an the and or but to of in on at for with by from is are was were be it its this that "
@@ -249,3 +259,84 @@ if __name__ == "__main__":
     for r in random.Random(0).sample(rows, 5):
         print("---\n" + "\n".join(r["dialogue"].split("\n")[-2:]) + "\n  -> " + r["follow_up"])
         print("  REF: " + r["summary"] + "\n  TEMPLATE: " + r["template"])
+
+
+def test_rudeness_window_holds_the_insult_and_names_who_said_it(test_rows):
+    from benchmarks.facts import accused, insulters
+
+    rng = random.Random(0)
+    for row in test_rows[:300]:
+        prompt, target = _rudeness_window(rng, row)
+        assert prompt.endswith("\n\nWho was rude to whom?")
+        window = prompt.split("\n\n")[0]
+        assert len(window.split("\n")) >= 2 and window in row["dialogue"]
+        assert window.startswith("#Person") and row["dialogue"].split(window)[1][:1] in ("", "\n")
+        if row["abusive"]:  # the window holds the insult; the target blames its speaker
+            assert insulters(window) == insulters(row["dialogue"]) == accused(target)
+            assert target in row["summary"]
+        else:
+            assert target == "Nobody is rude."
+
+
+def test_rudeness_windows_span_two_turns_to_the_whole_dialogue(test_rows):
+    rng = random.Random(1)
+    abusive = [r for r in test_rows if r["abusive"]][:100]
+    sizes = [_rudeness_window(rng, r)[0].count("\n#Person") + 1 for r in abusive]
+    assert min(sizes) == 2 and max(sizes) >= 12
+    whole = sum(s == len(r["turns"]) for s, r in zip(sizes, abusive, strict=True))
+    assert 0 < whole < 50
+
+
+class _WordTokenizer:
+    """Stands in for a tokenizer in ``_batches``: a token per word."""
+
+    def __call__(self, texts, truncation=True, max_length=512):
+        return {"input_ids": [[1] * min(max_length, len(t.split())) for t in texts]}
+
+
+def test_curriculum_batches_grow_their_prompt_length_cap():
+    rng = random.Random(0)
+    pairs = [(" ".join(["w"] * rng.randint(5, 300)), "t") for _ in range(640)]
+    caps = [40, 80, 120, 160, 200]
+    batches = list(_batches(pairs, _WordTokenizer(), 32, random.Random(2), length_caps=caps))
+    plain = list(_batches(pairs, _WordTokenizer(), 32, random.Random(2)))
+    assert len(batches) == len(plain) == 20
+    assert sum(int(b[1].sum()) for b in batches) == sum(len(p.split()) for p, _ in pairs)
+    lengths = sorted(len(p.split()) for p, _ in pairs)
+    for (_ids, mask, _), cap in zip(batches, caps, strict=False):
+        longest = int(mask.sum(1).max())
+        # within the cap, or (fewer than a batch under it) the shortest prompts left
+        assert longest <= max(cap, lengths[32 * (caps.index(cap) + 1) - 1])
+    assert max(int(b[1].sum(1).max()) for b in batches[5:]) > 250
+
+
+def test_curriculum_caps_rise_linearly_to_the_longest_prompt():
+    caps = curriculum_caps(10, start=48)
+    assert caps[0] == 48 and caps == sorted(caps) and caps[-1] < MAX_SOURCE_TOKENS
+    assert caps[5] - caps[4] == pytest.approx(caps[2] - caps[1], abs=1)
+    assert curriculum_caps(0) == []
+
+
+def test_local_bias_init_prefers_near_tokens_and_looks_left_in_odd_encoder_heads():
+    from transformers import T5ForConditionalGeneration
+
+    model = T5ForConditionalGeneration(make_config(100))
+    local_bias_init(model)
+    for stack in (model.encoder, model.decoder):
+        attn = stack.block[0].layer[0].SelfAttention
+        pos = torch.arange(-40, 41)
+        buckets = attn._relative_position_bucket(
+            pos,
+            bidirectional=not attn.is_decoder,
+            num_buckets=attn.relative_attention_num_buckets,
+            max_distance=attn.relative_attention_max_distance,
+        )
+        bias = attn.relative_attention_bias.weight.detach()[buckets]  # (positions, heads)
+        here, left, far_left = bias[40], bias[39], bias[0]
+        assert torch.all(here == 0) and torch.all(left < here) and torch.all(far_left < left)
+        slopes = (here - left).tolist()
+        assert slopes == sorted(slopes, reverse=True)  # head 0 is the most local
+        if not attn.is_decoder:
+            right = bias[41]
+            assert torch.all(right[1::2] < left[1::2] - 3)  # odd heads look left only
+            assert torch.allclose(right[0::2], left[0::2])
