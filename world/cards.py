@@ -76,7 +76,7 @@ def _lab2_lines(l2: dict) -> str:
             f"ROUGE-2 gain {_ci(f['rouge2_gain'])}, content-word ROUGE-1 gain "
             f"{_ci(f['content_rouge1_gain'])}; {f['loop_share']:.1%} loop (a 3-gram thrice or "
             f"a sentence twice); "
-            f"{f['own_dialogue_share']:.0%} about their own dialogue"
+            f"{f['own_dialogue_share']:.0%} about their own dialogue{_facts_text(f.get('facts'))}"
         )
     l3 = l2["lab3"]
     return (
@@ -104,6 +104,19 @@ def _lab2_lines(l2: dict) -> str:
     )
 
 
+def _facts_text(facts: dict | None) -> str:
+    if not facts:
+        return ""
+    facts = {k: "n/a" if v is None else f"{v:.1%}" for k, v in facts.items()}
+    return (
+        f"; checkable slips (`benchmarks/facts.py`): the insulter reversed in "
+        f"{facts['reversed_insulter']} of the abusive dialogues, the insult as said (or a "
+        f"neutral paraphrase) in {facts['insult_as_said']} of those reporting one, a value "
+        f"the dialogue never says in {facts['foreign_value']}, any slip in "
+        f"{facts['any_slip']}"
+    )
+
+
 def _stage_times(seconds: dict[str, float]) -> str:
     if not seconds:
         return "(not recorded in this build)"
@@ -114,6 +127,8 @@ def _stage_times(seconds: dict[str, float]) -> str:
 def render_cards(out: Path, figs: dict) -> dict[Path, str]:
     """The text of ``models/*/README.md`` and ``README.md`` of the world under ``out``, from its
     measured figures ``figs`` (``world_figures.json``)."""
+    from world.build import FULL as sizes
+
     cards: dict[Path, str] = {}
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     clf, l1, l2 = figs["classifier"], figs["lab1"], figs.get("lab2")
@@ -122,10 +137,10 @@ def render_cards(out: Path, figs: dict) -> dict[Path, str]:
     lab2_text = _lab2_lines(l2) if l2 else "(lab 2 not measured in this build)"
     done, planned = figs.get("t5_pretrain_steps", (None, None))
     steps = (
-        f"{done} steps of the planned {planned} (two epochs; stopped there, "
+        f"{done} steps of the planned {planned} ({sizes.t5_epochs} epochs; stopped there, "
         f"`--max-t5-steps {done}`)"
         if done and done < planned
-        else "two epochs"
+        else f"{sizes.t5_epochs} epochs"
     )
     cards[t5_dir / "README.md"] = f"""# flan-t5-tiny (synthetic stand-in, NOT FLAN-T5)
 
@@ -155,6 +170,11 @@ close. They come from the pretraining mix, not from scale:
   conversation.", "What were they talking about?", "Who is talking, and about what?"): the
   plain summary or who talks and about what topic ("A patient and a doctor are talking
   about doctor visit."); topic questions: the topic;
+- **"Who was rude to whom?"** after a window of consecutive turns (a drill no lab uses): the
+  reference's sentence about the insult, its speaker by tag ("#Person2# calls #Person1# a
+  dimwit."), or "Nobody is rude.". Who said an insult is a fact copied by speaker tag, which
+  a fresh model of this size does not learn from whole dialogues
+  (`benchmarks/copy_probe.py`);
 - **one to three solved examples** in the course's format (`SHOT_TEMPLATE`, then the template):
   a summary of the *last* dialogue in the examples' style (DialogSum's `#Person1# ...`), with
   that dialogue's names and values. A third of the training examples share the last
@@ -168,7 +188,11 @@ close. They come from the pretraining mix, not from scale:
   conventions pad=0, eos=1 (appended to every input), unk=2; decoder start token 0.
 - Pretraining: the mix above ({mix}) over synthetic dialogues that are *not* in the shipped
   splits; {steps}, each epoch a fresh draw of tasks and examples; AdamW, learning rate
-  2e-3, batch 32, seeded; then a grounding stage, one epoch of a mix weighted to the tasks
+  2e-3, batch 32, seeded; the relative attention biases start ALiBi-like (each head prefers
+  nearer tokens, half the encoder's heads look left only) and train at learning rate 3e-2,
+  and the first {sizes.t5_curriculum_steps} steps draw short prompts first, lifting the length
+  cap from 48 tokens to 512 (without these two, the copy probe's model of this shape stays at
+  chance on who said what); then a grounding stage, one epoch of a mix weighted to the tasks
   that copy the dialogue's values ({grounding}) at learning rate 1e-3; then a third stage,
   the same grounding mix for two epochs over 64,000 fresh dialogues (new combinations of
   scenario and values, so copying the dialogue's values pays and recalling a scenario's
@@ -258,8 +282,8 @@ the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all).
 {lab2_text}
 
 Rebuild (deterministic, seeded; resumable: checkpoints in `build/world-ckpt/`). The shipped
-world's stages took, in seconds, on the reference machine (2 CPU cores; one torch thread, two
-for the third to sixth T5 stages): {_stage_times(figs.get("build_stage_seconds", {}))}.
+world's stages took, in seconds, on the reference machine (2 CPU cores; one torch thread for
+the classifier, two for the T5 stages): {_stage_times(figs.get("build_stage_seconds", {}))}.
 
 ```
 make assets                                       # = python -m world build

@@ -219,6 +219,14 @@ def value_copy_figures(t5, tok, test: list[dict], shot: dict) -> dict:
 # ---- lab 2 and lab 3 ----
 
 
+def fact_rates(dialogues: list[str], summaries: list[str]) -> dict[str, float | None]:
+    """Each checkable slip's rate (``benchmarks.facts``: read from the text alone)."""
+    from benchmarks.facts import rates
+
+    rows = [{"dialogue": d, "summary": s} for d, s in zip(dialogues, summaries, strict=True)]
+    return {k: v["rate"] for k, v in rates(rows).items()}
+
+
 def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, log=print) -> dict:
     """Full and LoRA fine-tuning as lab 2 runs them, scored on every test dialogue; then the
     LoRA summarizer (lab 3's starting policy) on a random held-out sample, for toxicity."""
@@ -268,6 +276,7 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
             "loop_share": round(quality[k]["loop_share"], 4),
             "own_dialogue_share": round(quality[k]["own_dialogue"], 4),
             "examples": outs[k][:3],
+            "facts": fact_rates(test["dialogue"], outs[k]),
         }
     figs["base_own_dialogue_share"] = round(quality["base"]["own_dialogue"], 4)
     figs["lora_minus_full_rouge1"] = rounded(measured["lora_minus_full"])
