@@ -20,6 +20,9 @@ CHECKS = Lab1Checks(
     prompt_lessons=True,
     max_no_prompt_same=0.15,
     min_template_differs=0.6,
+    template_beats_instruction=True,
+    min_no_prompt_distinct=0.35,
+    min_no_prompt_closest_own=0.75,
     min_one_shot_style=0.7,
     max_zero_shot_style=0.08,
     max_copies_example=0.04,
@@ -38,7 +41,10 @@ AT_THRESHOLDS = {
     "non_word_share": 0.03,
     "no_prompt_same": 0.15,
     "instruction_vs_no_prompt": ConfidenceInterval(0.2, 0.01, 0.3),
+    "no_prompt_distinct": 0.35,
+    "no_prompt_closest_own": 0.75,
     "template_differs": 0.6,
+    "template_vs_zero_shot": ConfidenceInterval(0.1, 0.02, 0.2),
     "one_shot_style": 0.7,
     "zero_shot_style": 0.08,
     "one_shot_copies": 0.04,
@@ -54,7 +60,10 @@ PAST_THRESHOLDS = {
     "non_words": ("non_word_share", 0.031),
     "no_prompt_same": ("no_prompt_same", 0.16),
     "instruction_vs_no_prompt": ("instruction_vs_no_prompt", ConfidenceInterval(0.2, -0.01, 0.3)),
+    "no_prompt_distinct": ("no_prompt_distinct", 0.34),
+    "no_prompt_closest_own": ("no_prompt_closest_own", 0.74),
     "template_differs": ("template_differs", 0.59),
+    "template_vs_zero_shot": ("template_vs_zero_shot", ConfidenceInterval(0.1, -0.02, 0.2)),
     "one_shot_style": ("one_shot_style", 0.69),
     "zero_shot_style": ("zero_shot_style", 0.09),
     "one_shot_copies": ("one_shot_copies", 0.05),
@@ -106,6 +115,14 @@ def test_switched_off_lessons_are_left_out():
     no_prompts = replace(CHECKS, prompt_lessons=False, max_non_words=None)
     keys = [x.key for x in lab1.lessons(AT_THRESHOLDS, no_prompts, lessons_on=True)]
     assert keys == ["n_dialogues", "distinct2_gain"]
+    unchecked = replace(
+        CHECKS,
+        template_beats_instruction=False,
+        min_no_prompt_distinct=None,
+        min_no_prompt_closest_own=None,
+    )
+    keys = {x.key for x in lab1.lessons(AT_THRESHOLDS, unchecked, lessons_on=True)}
+    assert not keys & {"template_vs_zero_shot", "no_prompt_distinct", "no_prompt_closest_own"}
 
 
 # ---- which rows ----

@@ -157,6 +157,14 @@ class Lab1Checks:
     """At most this share of no-prompt outputs equals the instruction's (the prompt matters)."""
     min_template_differs: float = 0.5
     """At least this share of FLAN-template outputs differs from the instruction's."""
+    template_beats_instruction: bool = False
+    """Assert that the model's own template scores above the instruction (a paired 95% CI of
+    the ROUGE-1 difference above 0): the course's lesson on FLAN-T5."""
+    min_no_prompt_distinct: float | None = None
+    """At least this share of no-prompt outputs differ from each other (None: not checked)."""
+    min_no_prompt_closest_own: float | None = None
+    """At least this share of no-prompt outputs share more content words with their own
+    dialogue than with any other drawn one (None: not checked)."""
     min_one_shot_style: float = 0.5
     """At least this share of one-shot outputs takes the example's #PersonN# style..."""
     max_zero_shot_style: float = 0.1

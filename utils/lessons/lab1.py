@@ -288,6 +288,10 @@ def measure(
             name: sum(n > window for n in lengths) for name, lengths in prompt_tokens.items()
         },
         "no_prompt_same": float(behaviour.loc["no prompt", "same as zero-shot"]),
+        "no_prompt_distinct": len(set(predictions["no prompt"])) / len(rows),
+        "no_prompt_closest_own": _share(
+            about_own_dialogue(predictions["no prompt"], dialogues) == 1.0
+        ),
         "template_differs": 1 - float(behaviour.loc["template", "same as zero-shot"]),
         "one_shot_style": float(behaviour.loc["one-shot", "#PersonN# style"]),
         "zero_shot_style": float(behaviour.loc["zero-shot", "#PersonN# style"]),
@@ -385,6 +389,36 @@ def _adds_less_lesson(more: ConfidenceInterval, first: ConfidenceInterval) -> Le
     )
 
 
+def _no_prompt_lessons(f: Mapping[str, Any], checks: Lab1Checks) -> list[Lesson]:
+    """Without a prompt the model continues *this* dialogue: varied outputs, each closest to
+    its own dialogue (checked where ``checks`` sets the thresholds)."""
+    found = []
+    if checks.min_no_prompt_distinct is not None:
+        found.append(
+            _share_lesson(
+                "no_prompt_distinct",
+                "without a prompt each dialogue gets its own continuation",
+                f["no_prompt_distinct"],
+                checks.min_no_prompt_distinct,
+                "{share} of no-prompt outputs are distinct",
+                most=False,
+            )
+        )
+    if checks.min_no_prompt_closest_own is not None:
+        found.append(
+            _share_lesson(
+                "no_prompt_closest_own",
+                "a no-prompt continuation is about its own dialogue",
+                f["no_prompt_closest_own"],
+                checks.min_no_prompt_closest_own,
+                "{share} of no-prompt outputs share more content words with their own "
+                "dialogue than with any other",
+                most=False,
+            )
+        )
+    return found
+
+
 def lessons(figures: Mapping[str, Any], checks: Lab1Checks, lessons_on: bool) -> list[Lesson]:
     """Lab 1's lessons, judged on ``figures`` (``measure``'s) against ``checks``. None when
     ``lessons_on`` is False: random weights cannot show them."""
@@ -437,6 +471,7 @@ def lessons(figures: Mapping[str, Any], checks: Lab1Checks, lessons_on: bool) ->
             "the instruction beats no prompt",
             f["instruction_vs_no_prompt"],
         ),
+        *_no_prompt_lessons(f, checks),
         _share_lesson(
             "template_differs",
             "the model's own template gives another rendering",
@@ -444,6 +479,17 @@ def lessons(figures: Mapping[str, Any], checks: Lab1Checks, lessons_on: bool) ->
             checks.min_template_differs,
             "{share} of template outputs differ from zero-shot's",
             most=False,
+        ),
+        *(
+            [
+                _ci_lesson(
+                    "template_vs_zero_shot",
+                    "the model's own template beats the instruction",
+                    f["template_vs_zero_shot"],
+                )
+            ]
+            if checks.template_beats_instruction
+            else []
         ),
         _share_lesson(
             "one_shot_style",
