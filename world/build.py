@@ -46,12 +46,18 @@ class BuildSizes:
     pretrain: int = 12000
     """Extra dialogues (not shipped) the T5 pretrains on: lab 2's train split stays new to it."""
     toxicity: int = 4000
+    attribution_epochs: int = 8
+    """First T5 stage: the attribution mix (``world.tiny_t5.ATTRIBUTION_WEIGHTS``) over the
+    abusive pretraining dialogues and a third of the clean ones (8 x 6,800 rows at batch 32:
+    about 1,700 steps)."""
+    attribution_curriculum_steps: int = 1200
+    """Its first steps grow the prompts' length cap from a two-turn window to the longest
+    (``world.tiny_t5.curriculum_caps``)."""
     t5_epochs: int = 3
-    """Each epoch draws a fresh task mix over the pretraining dialogues (3 x 12,000 rows at
-    batch 32: 1,125 steps)."""
-    t5_curriculum_steps: int = 900
-    """The first stage's first steps grow the prompts' length cap from a two-turn window to
-    the longest (``world.tiny_t5.curriculum_caps``)."""
+    """Second T5 stage: each epoch draws a fresh task mix over the pretraining dialogues
+    (3 x 12,000 rows at batch 32: 1,125 steps)."""
+    t5_curriculum_steps: int = 600
+    """Its first steps grow the length cap again (the mix's in-context prompts are long)."""
     classifier_epochs: int = 3
     t5_grounding_epochs: int = 1
     """Second T5 stage: a mix weighted to the tasks that copy the dialogue's values."""
@@ -80,6 +86,8 @@ SMALL = BuildSizes(
     test=20,
     pretrain=120,
     toxicity=300,
+    attribution_epochs=1,
+    attribution_curriculum_steps=2,
     t5_epochs=1,
     t5_curriculum_steps=2,
     classifier_epochs=1,
@@ -176,7 +184,14 @@ def build(
     """
     from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE
     from world.classifier import train_classifier
-    from world.tiny_t5 import GROUNDING_WEIGHTS, SAME_TOPIC_SHARE, pretrain
+    from world.tiny_t5 import (
+        ATTRIBUTION_WEIGHTS,
+        GROUNDING_WEIGHTS,
+        RELATIVE_BIAS_LR,
+        SAME_TOPIC_SHARE,
+        attribution_rows,
+        pretrain,
+    )
     from world.tokenizer import build_classifier_tokenizer, build_t5_tokenizer
     from world.toxicity_data import classifier_rows
 
@@ -239,6 +254,27 @@ def build(
     if t5_done:
         log("  done in an earlier run: kept")
     else:
+        if not (
+            stages.done("t5-attribution") and (ckpt / "t5-attribution" / "trained.json").exists()
+        ):
+            log("  first stage: who said what (the rudeness drill) and the value-copying summaries")
+            t0 = time.time()
+            _setup_torch(1, threads=EXTRA_THREADS)
+            pretrain(
+                attribution_rows(splits["pretrain"]),
+                t5_tok,
+                t5_dir,
+                ckpt_dir=ckpt / "t5-attribution",
+                epochs=sizes.attribution_epochs,
+                lr=1e-3,
+                seed=5,
+                ckpt_every=CKPT_EVERY,
+                weights=ATTRIBUTION_WEIGHTS,
+                curriculum_steps=sizes.attribution_curriculum_steps,
+                log=log,
+            )
+            stages.record("t5-attribution", time.time() - t0)
+        log("  second stage: the full mix")
         t0 = time.time()
         _setup_torch(2, threads=EXTRA_THREADS)
         pretrain(
@@ -246,6 +282,8 @@ def build(
             t5_tok,
             t5_dir,
             ckpt_dir=ckpt / "t5",
+            init_dir=t5_dir,
+            bias_lr=RELATIVE_BIAS_LR,
             epochs=sizes.t5_epochs,
             curriculum_steps=sizes.t5_curriculum_steps,
             ckpt_every=CKPT_EVERY,

@@ -101,6 +101,12 @@ GROUNDING_WEIGHTS = {
 (in-context summaries, the plain summary) get most of it, at a lower learning rate. The
 first stage's model had the styles right but named the wrong values (a pilot at step 400:
 14% of one-shot summaries about their own dialogue)."""
+ATTRIBUTION_WEIGHTS = {"rude": 0.6, "instruction": 0.25, "flan": 0.15}
+"""The first stage's mix (:func:`attribution_rows`): mostly the rudeness drill, whose target
+names the insulter by tag, and the two summaries that copy values and roles. A fresh model
+learns who said what only when it is most of what it reads (``benchmarks/copy_probe.py``:
+the task alone, 500 steps); at 8% of the full mix, after 650 steps, it answered "Nobody is
+rude." to every insult, even in a window of two turns."""
 SAME_TOPIC_SHARE = 0.33
 """Share of in-context examples drawn from the last dialogue's scenario in the first three
 stages. The fourth to sixth draw none: with two values of one kind in a prompt (two
@@ -146,6 +152,11 @@ def _continuation(rng: random.Random, row: dict) -> tuple[str, str]:
         return row["dialogue"], row["follow_up"]
     k = rng.randrange(1, len(turns))
     return "\n".join(turns[:k]), turns[k]
+
+
+def attribution_rows(rows: list[dict]) -> list[dict]:
+    """The first stage's dialogues: every abusive one and a third of the clean ones."""
+    return [r for i, r in enumerate(rows) if r["abusive"] or i % 3 == 0]
 
 
 def insult_report(row: dict) -> str:
@@ -371,13 +382,15 @@ def pretrain(
     weights: dict[str, float] = TASK_WEIGHTS,
     same_topic_share: float = SAME_TOPIC_SHARE,
     curriculum_steps: int = 0,
+    bias_lr: float | None = None,
     log=print,
 ) -> T5ForConditionalGeneration:
     """Pretrain a tiny T5 (fresh, or the one in ``init_dir``) on the instruction mix built
     from ``rows`` with task shares ``weights``, and save it to ``out_dir``.
 
     Each epoch draws a fresh mix (new tasks, new examples) from the same rows. A fresh model
-    starts with :func:`local_bias_init`; its relative biases train at ``RELATIVE_BIAS_LR``.
+    starts with :func:`local_bias_init`. The relative biases train at ``bias_lr`` (default:
+    ``RELATIVE_BIAS_LR`` for a fresh model, ``lr`` for one that continues).
     The first ``curriculum_steps`` batches grow their prompts' length cap (short ones first).
     Resumes from the latest checkpoint in ``ckpt_dir``. ``max_steps`` stops early (a pilot).
     """
@@ -385,10 +398,10 @@ def pretrain(
     if init_dir is None:
         model = T5ForConditionalGeneration(make_config(len(tok)))
         local_bias_init(model)
-        bias_lr = RELATIVE_BIAS_LR
     else:
         model = T5ForConditionalGeneration.from_pretrained(init_dir)
-        bias_lr = lr
+    if bias_lr is None:
+        bias_lr = RELATIVE_BIAS_LR if init_dir is None else lr
     mixes = [
         instruction_mix(rows, tok, seed + 1000 * e, weights, same_topic_share)
         for e in range(epochs)
