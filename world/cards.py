@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from world.tiny_t5 import GROUNDING_WEIGHTS, TASK_WEIGHTS
+from world.tiny_t5 import ATTRIBUTION_WEIGHTS, GROUNDING_WEIGHTS, TASK_WEIGHTS
 from world.toxicity_data import HARD_NEGATIVE_TARGET, RUDE_SUMMARY_TARGET
 
 
@@ -133,6 +133,7 @@ def render_cards(out: Path, figs: dict) -> dict[Path, str]:
     t5_dir, clf_dir = out / "models" / "flan-t5-tiny", out / "models" / "toxicity-classifier-tiny"
     clf, l1, l2 = figs["classifier"], figs["lab1"], figs.get("lab2")
     mix = ", ".join(f"{k} {v:.0%}" for k, v in TASK_WEIGHTS.items())
+    attribution = ", ".join(f"{k} {v:.0%}" for k, v in ATTRIBUTION_WEIGHTS.items())
     grounding = ", ".join(f"{k} {v:.0%}" for k, v in GROUNDING_WEIGHTS.items())
     lab2_text = _lab2_lines(l2) if l2 else "(lab 2 not measured in this build)"
     done, planned = figs.get("t5_pretrain_steps", (None, None))
@@ -186,13 +187,18 @@ close. They come from the pretraining mix, not from scale:
   embeddings), d_model 128, 4 heads, d_ff 384, 4 encoder and 3 decoder layers, context 512.
 - Tokenizer: BPE (`tokenizers`) trained on the synthetic corpus and toxicity sentences; T5
   conventions pad=0, eos=1 (appended to every input), unk=2; decoder start token 0.
-- Pretraining: the mix above ({mix}) over synthetic dialogues that are *not* in the shipped
-  splits; {steps}, each epoch a fresh draw of tasks and examples; AdamW, learning rate
-  2e-3, batch 32, seeded; the relative attention biases start ALiBi-like (each head prefers
-  nearer tokens, half the encoder's heads look left only) and train at learning rate 3e-2,
-  and the first {sizes.t5_curriculum_steps} steps draw short prompts first, lifting the length
-  cap from 48 tokens to 512 (without these two, the copy probe's model of this shape stays at
-  chance on who said what); then a grounding stage, one epoch of a mix weighted to the tasks
+- Pretraining, first a stage of its own for who said what: the rudeness drill, the
+  instruction's and the template's summaries ({attribution}) over every abusive pretraining
+  dialogue and a third of the clean ones, {sizes.attribution_epochs} epochs, AdamW at learning
+  rate 1e-3, batch 32, seeded; the relative attention biases start ALiBi-like (each head
+  prefers nearer tokens, half the encoder's heads look left only) and train at 3e-2; the
+  first {sizes.attribution_curriculum_steps} steps draw short prompts first, lifting the
+  length cap from 48 tokens to 512 (without the two, the copy probe's model of this shape
+  stays at chance on who said what, and the drill inside the full mix answered "Nobody is
+  rude." to every insult). Then the mix above ({mix}) over synthetic dialogues that are *not*
+  in the shipped splits; {steps}, each epoch a fresh draw of tasks and examples, learning
+  rate 2e-3 (the biases still at 3e-2), the first {sizes.t5_curriculum_steps} steps short
+  prompts first again; then a grounding stage, one epoch of a mix weighted to the tasks
   that copy the dialogue's values ({grounding}) at learning rate 1e-3; then a third stage,
   the same grounding mix for two epochs over 64,000 fresh dialogues (new combinations of
   scenario and values, so copying the dialogue's values pays and recalling a scenario's
