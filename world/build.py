@@ -187,7 +187,6 @@ def build(
     from world.tiny_t5 import (
         ATTRIBUTION_WEIGHTS,
         GROUNDING_WEIGHTS,
-        RELATIVE_BIAS_LR,
         SAME_TOPIC_SHARE,
         attribution_rows,
         pretrain,
@@ -283,7 +282,8 @@ def build(
             t5_dir,
             ckpt_dir=ckpt / "t5",
             init_dir=t5_dir,
-            bias_lr=RELATIVE_BIAS_LR,
+            lr=7e-4,  # at 2e-3 (biases at 3e-2, or not) the full mix undid the first stage's
+            # who-said-what within 300 steps; at 5e-4-1e-3 it kept most of it (pilots)
             epochs=sizes.t5_epochs,
             curriculum_steps=sizes.t5_curriculum_steps,
             ckpt_every=CKPT_EVERY,

@@ -197,7 +197,7 @@ close. They come from the pretraining mix, not from scale:
   stays at chance on who said what, and the drill inside the full mix answered "Nobody is
   rude." to every insult). Then the mix above ({mix}) over synthetic dialogues that are *not*
   in the shipped splits; {steps}, each epoch a fresh draw of tasks and examples, learning
-  rate 2e-3 (the biases still at 3e-2), the first {sizes.t5_curriculum_steps} steps short
+  rate 7e-4 (at 2e-3 it undid the first stage), the first {sizes.t5_curriculum_steps} steps short
   prompts first again; then a grounding stage, one epoch of a mix weighted to the tasks
   that copy the dialogue's values ({grounding}) at learning rate 1e-3; then a third stage,
   the same grounding mix for two epochs over 64,000 fresh dialogues (new combinations of

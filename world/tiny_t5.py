@@ -18,6 +18,10 @@ Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 clos
   DialogSum's ``#Person#`` tags;
 - a few other summary phrasings -> the plain summary or the who-and-what rendering;
 - topic questions -> the topic;
+- "Summarize this dialogue, with who said what." -> the DialogSum reference (``#Person#`` tags,
+  the insulter named): the summary lab 2 fine-tunes toward, asked for by a prompt no lab uses,
+  so the model practises naming who did what at any place in a summary (the drill below
+  trains it only at a summary's start: pilots, ``benchmarks/README.md``);
 - a drill, "Who was rude to whom?" after a window of consecutive turns -> the reference's
   sentence about the insult ("#Person2# calls #Person1# a dimwit.") or "Nobody is rude.": who
   said the insult is a fact the model must copy by speaker tag, which a fresh model of this
@@ -69,6 +73,7 @@ RENDERING_PROMPTS = [
 ]
 """Other phrasings that ask for the who-and-what rendering."""
 RUDE_PROMPT = "{dialogue}\n\nWho was rude to whom?"
+TAGGED_PROMPT = "{dialogue}\n\nSummarize this dialogue, with who said what."
 NOBODY_RUDE = "Nobody is rude."
 TOPIC_PROMPTS = [
     "{dialogue}\n\nWhat is the topic of this conversation?",
@@ -76,26 +81,28 @@ TOPIC_PROMPTS = [
 ]
 
 TASK_WEIGHTS = {
-    "instruction": 0.20,
-    "continue": 0.13,
-    "flan": 0.10,
-    "plain_other": 0.04,
-    "rendering_other": 0.03,
-    "topic": 0.04,
-    "rude": 0.08,
-    "in_context": 0.38,
+    "instruction": 0.17,
+    "continue": 0.11,
+    "flan": 0.09,
+    "plain_other": 0.03,
+    "rendering_other": 0.02,
+    "topic": 0.03,
+    "rude": 0.15,
+    "tagged": 0.10,
+    "in_context": 0.30,
 }
 """Share of each task in the mix. In-context prompts are the hardest (find the last
 dialogue, copy its values, imitate the examples), so they get the largest share."""
 GROUNDING_WEIGHTS = {
-    "instruction": 0.27,
-    "continue": 0.06,
-    "flan": 0.06,
+    "instruction": 0.24,
+    "continue": 0.05,
+    "flan": 0.05,
     "plain_other": 0.03,
     "rendering_other": 0.02,
     "topic": 0.02,
-    "rude": 0.04,
-    "in_context": 0.50,
+    "rude": 0.10,
+    "tagged": 0.08,
+    "in_context": 0.41,
 }
 """The second pretraining stage's mix: the tasks whose targets copy the dialogue's values
 (in-context summaries, the plain summary) get most of it, at a lower learning rate. The
@@ -241,6 +248,8 @@ def instruction_mix(
             pairs.append(_continuation(rng, r))
         elif task == "rude":
             pairs.append(_rudeness_window(rng, r))
+        elif task == "tagged":
+            pairs.append((TAGGED_PROMPT.format(dialogue=d), r["summary"]))
         elif task == "flan":
             pairs.append((FLAN_TEMPLATE.format(dialogue=d), r["template"]))
         elif task == "plain_other":
