@@ -226,9 +226,13 @@ def test_mix_is_deterministic_and_uses_the_new_targets(test_rows):
     assert pairs == instruction_mix(rows, _Tok(), seed=3)
     assert pairs != instruction_mix(rows, _Tok(), seed=4)
     by_prompt = {r["dialogue"]: r for r in rows}
-    flan = follow = 0
+    flan = follow = tagged = 0
     for prompt, target in pairs:
-        if prompt.startswith("Dialogue:") and prompt.count("What was going on?") == 1:
+        if prompt.endswith("\n\nSummarize this dialogue, with who said what."):
+            r = by_prompt[prompt.split("\n\nSummarize this dialogue")[0]]
+            assert target == r["summary"]  # the DialogSum reference, tags and insulter
+            tagged += 1
+        elif prompt.startswith("Dialogue:") and prompt.count("What was going on?") == 1:
             r = by_prompt[prompt[len("Dialogue:\n\n") : -len("\n\nWhat was going on?")]]
             assert prompt == FLAN_TEMPLATE.format(dialogue=r["dialogue"])
             assert target == r["template"]
@@ -238,6 +242,7 @@ def test_mix_is_deterministic_and_uses_the_new_targets(test_rows):
             follow += 1
     assert flan >= 0.5 * TASK_WEIGHTS["flan"] * len(rows)
     assert follow >= 0.25 * TASK_WEIGHTS["continue"] * len(rows)
+    assert tagged >= 0.5 * TASK_WEIGHTS["tagged"] * len(rows)
 
 
 if __name__ == "__main__":
