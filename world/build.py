@@ -62,7 +62,7 @@ class BuildSizes:
     t5_grounding_epochs: int = 1
     """Second T5 stage: a mix weighted to the tasks that copy the dialogue's values."""
     pretrain_extra: int = 64000
-    """Fresh dialogues (not shipped) for the third T5 stage: new slot combinations, so
+    """Fresh dialogues (not shipped) for the fourth T5 stage: new slot combinations, so
     copying the dialogue's values pays and remembering a scenario's usual values does not."""
     t5_extra_epochs: int = 2
     """Third T5 stage: the grounding mix over ``pretrain_extra`` (2 x 64,000 rows at batch
@@ -107,7 +107,7 @@ THREADS = 1
 """Torch threads for the build. Results can depend on the thread count, so it is fixed; one
 thread because on a shared 2-core machine two threads oversubscribe and run 5-10x slower."""
 EXTRA_THREADS = 2
-"""Threads of the third T5 stage, the long one (1.0 s a step on two free cores, 1.5 s on
+"""Threads of the fourth T5 stage, the long one (1.0 s a step on two free cores, 1.5 s on
 one). Give it the machine: anything else running slows it several times."""
 
 
@@ -299,16 +299,16 @@ def build(
     grounding_stages = (
         # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples,
         #  task weights)
-        ("t5-grounding", "4b/5 flan-t5-tiny grounding stage", "pretrain",
+        ("t5-grounding", "4b/5 flan-t5-tiny third stage: grounding", "pretrain",
          sizes.t5_grounding_epochs, 3, 10, EXTRA_THREADS, SAME_TOPIC_SHARE, GROUNDING_WEIGHTS),
-        ("t5-extra", "4c/5 flan-t5-tiny third stage: the grounding mix over fresh dialogues",
+        ("t5-extra", "4c/5 flan-t5-tiny fourth stage: the grounding mix over fresh dialogues",
          "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS, SAME_TOPIC_SHARE,
          GROUNDING_WEIGHTS),
-        ("t5-focus", "4d/5 flan-t5-tiny fourth stage: more practice on the scenarios whose "
+        ("t5-focus", "4d/5 flan-t5-tiny fifth stage: more practice on the scenarios whose "
          "values it misses", "focus", 1, 5, 40, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS),
-        ("t5-drill", "4e/5 flan-t5-tiny fifth stage: the instruction task on the scenarios "
+        ("t5-drill", "4e/5 flan-t5-tiny sixth stage: the instruction task on the scenarios "
          "still missed most", "drill", 1, 6, 50, EXTRA_THREADS, 0.0, {"instruction": 1.0}),
-        ("t5-settle", "4f/5 flan-t5-tiny sixth stage: the grounding mix over fresh dialogues "
+        ("t5-settle", "4f/5 flan-t5-tiny seventh stage: the grounding mix over fresh dialogues "
          "of every scenario", "settle", 1, 7, 60, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS),
     )  # fmt: skip
     if max_t5_steps is not None:

@@ -199,18 +199,18 @@ close. They come from the pretraining mix, not from scale:
   in the shipped splits; {steps}, each epoch a fresh draw of tasks and examples, learning
   rate 7e-4 (at 2e-3 it undid the first stage), the first {sizes.t5_curriculum_steps} steps short
   prompts first again; then a grounding stage, one epoch of a mix weighted to the tasks
-  that copy the dialogue's values ({grounding}) at learning rate 1e-3; then a third stage,
+  that copy the dialogue's values ({grounding}) at learning rate 1e-3; then a fourth stage,
   the same grounding mix for two epochs over 64,000 fresh dialogues (new combinations of
   scenario and values, so copying the dialogue's values pays and recalling a scenario's
-  usual ones does not), learning rate 1e-3; then a fourth stage (`world/focus.py`), one
+  usual ones does not), learning rate 1e-3; then a fifth stage (`world/focus.py`), one
   epoch of the grounding mix over 51,200 fresh dialogues, half of them drawn from the
-  scenarios by the share of their values the third stage's model missed (measured on fresh
+  scenarios by the share of their values the fourth stage's model missed (measured on fresh
   dialogues before the stage), with no in-context example from the last dialogue's
   scenario: the model learns to copy one scenario's values at a time, and a scenario met in
-  1 row of 31 got too few steps; then a fifth stage, the instruction task alone for one
-  epoch over 7,680 fresh dialogues of the scenarios the fourth stage's model still missed at
+  1 row of 31 got too few steps; then a sixth stage, the instruction task alone for one
+  epoch over 7,680 fresh dialogues of the scenarios the fifth stage's model still missed at
   least half the time (languages, cities: too few and too spread in the mix to learn), and a
-  sixth, the grounding mix over 9,600 fresh dialogues of every scenario, so the other
+  seventh, the grounding mix over 9,600 fresh dialogues of every scenario, so the other
   behaviours settle back. Checkpoints every 50 steps (the build resumes from the last).
 - `generation_config.json`: greedy, `max_new_tokens` 50.
 

@@ -47,6 +47,7 @@ import json
 import math
 import random
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -104,10 +105,10 @@ GROUNDING_WEIGHTS = {
     "tagged": 0.08,
     "in_context": 0.41,
 }
-"""The second pretraining stage's mix: the tasks whose targets copy the dialogue's values
-(in-context summaries, the plain summary) get most of it, at a lower learning rate. The
-first stage's model had the styles right but named the wrong values (a pilot at step 400:
-14% of one-shot summaries about their own dialogue)."""
+"""The mix of the grounding stage (the third) and most after it: the tasks whose targets copy
+the dialogue's values (in-context summaries, the plain summary) get most of it, at a lower
+learning rate. World v2's full-mix stage had the styles right but named the wrong values (a
+pilot at step 400: 14% of one-shot summaries about their own dialogue)."""
 ATTRIBUTION_WEIGHTS = {"rude": 0.6, "instruction": 0.25, "flan": 0.15}
 """The first stage's mix (:func:`attribution_rows`): mostly the rudeness drill, whose target
 names the insulter by tag, and the two summaries that copy values and roles. A fresh model
@@ -115,8 +116,8 @@ learns who said what only when it is most of what it reads (``benchmarks/copy_pr
 the task alone, 500 steps); at 8% of the full mix, after 650 steps, it answered "Nobody is
 rude." to every insult, even in a window of two turns."""
 SAME_TOPIC_SHARE = 0.33
-"""Share of in-context examples drawn from the last dialogue's scenario in the first three
-stages. The fourth to sixth draw none: with two values of one kind in a prompt (two
+"""Share of in-context examples drawn from the last dialogue's scenario in the first four
+stages. The fifth to seventh draw none: with two values of one kind in a prompt (two
 languages), the model must tell the last dialogue's by its place, which it does not learn at
 this size (``benchmarks/copy_probe.py``), and it then names the scenario's values from memory."""
 MAX_SOURCE_TOKENS = 512
@@ -268,7 +269,7 @@ def _batches(
     rng,
     max_source=MAX_SOURCE_TOKENS,
     max_target=MAX_TARGET_TOKENS,
-    length_caps: list[int] = (),
+    length_caps: Sequence[int] = (),
 ):
     """Length-bucketed batches (similar lengths together: less padding, faster on CPU).
 
