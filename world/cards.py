@@ -171,6 +171,9 @@ close. They come from the pretraining mix, not from scale:
   conversation.", "What were they talking about?", "Who is talking, and about what?"): the
   plain summary or who talks and about what topic ("A patient and a doctor are talking
   about doctor visit."); topic questions: the topic;
+- **"Summarize this dialogue, with who said what."** (a prompt no lab uses): the DialogSum
+  reference, `#Person#` tags and the insulter named; lab 2 still has its gap to close, since
+  the course's instruction gives the plain sentence;
 - **"Who was rude to whom?"** after a window of consecutive turns (a drill no lab uses): the
   reference's sentence about the insult, its speaker by tag ("#Person2# calls #Person1# a
   dimwit."), or "Nobody is rude.". Who said an insult is a fact copied by speaker tag, which
