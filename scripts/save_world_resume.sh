@@ -10,7 +10,8 @@ cp build/world-ckpt/world-v3/stages.json $S/build/world-ckpt/world-v3/
 for d in build/world-ckpt/world-v3/*/; do
   n=$(basename $d); mkdir -p $S/build/world-ckpt/world-v3/$n
   for f in latest.json trained.json misses.json; do [ -f $d/$f ] && cp $d/$f $S/build/world-ckpt/world-v3/$n/; done
-  if [ -f $d/latest.json ] && [ ! -f $d/trained.json ]; then  # a finished stage needs no weights st=$(python3 -c "import json;print('%06d'%json.load(open('$d/latest.json'))['step'])"); cp $d/step_$st.* $S/build/world-ckpt/world-v3/$n/; fi
+  # a finished stage needs no weights (the staged model holds them)
+  if [ -f $d/latest.json ] && [ ! -f $d/trained.json ]; then st=$(python3 -c "import json;print('%06d'%json.load(open('$d/latest.json'))['step'])"); cp $d/step_$st.* $S/build/world-ckpt/world-v3/$n/; fi
 done
 export GIT_INDEX_FILE=/tmp/resume_index; rm -f $GIT_INDEX_FILE
 git --work-tree=$S add -f -A .
