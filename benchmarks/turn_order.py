@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.facts import turns as dialogue_turns
 from world.corpus import CASUAL_GREETINGS, CLARIFY, GREETINGS, INSULT_RESPONSES, INSULTS
 from world.families import FAMILIES
 
@@ -89,11 +90,7 @@ def _templates(text: str) -> set[str]:
 
 def problems(dialogue: str) -> Counter:
     """The turn-order problems of one dialogue, counted by kind."""
-    turns = []
-    for line in dialogue.split("\n"):
-        m = re.match(r"#Person([12])#:\s*(.*)", line)
-        if m:
-            turns.append((int(m.group(1)), m.group(2)))
+    turns = dialogue_turns(dialogue)
     found: Counter = Counter()
     matched = [_templates(_clean(t)) for _, t in turns]
     for i, ((who, text), tpls) in enumerate(zip(turns, matched, strict=True)):

@@ -97,6 +97,13 @@ INSULTS: list[tuple[str, str]] = (
         ("Are you deaf, you idiot?", "{a} calls {b} an idiot."),
     ]
 )
+
+
+def says_insult(text: str) -> bool:
+    """True when ``text`` (a turn, a dialogue) holds one of ``INSULTS``' lines."""
+    return any(line in text for line, _ in INSULTS)
+
+
 INSULT_RESPONSES: list[str] = [
     "There's no need to be rude.",
     "Please don't talk to me like that.",

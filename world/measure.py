@@ -22,7 +22,7 @@ from utils.evaluation import (
     distinct_n,
 )
 from utils.prompts import in_context_prompt
-from world.corpus import INSULTS, NEUTRAL_RUDE_SUMMARY, read_jsonl
+from world.corpus import NEUTRAL_RUDE_SUMMARY, read_jsonl, says_insult
 from world.families import FAMILIES
 from world.tiny_t5 import MAX_SOURCE_TOKENS
 
@@ -86,10 +86,9 @@ def classifier_figures(clf, ctok, tox_dir: Path, data_dir: Path) -> dict:
     ok = [(pi > 0.5) == (r["label"] == "hate") for pi, r in zip(p, test, strict=True)]
     hard = [pi for pi, r in zip(p, test, strict=True) if r["hard_negative"]]
     dialogues = read_jsonl(data_dir / "test.jsonl")
-    insult_lines = [line for line, _ in INSULTS]
 
     def insult_turn(d: str) -> int:
-        return next(i for i, t in enumerate(d.split("\n")) if any(s in t for s in insult_lines))
+        return next(i for i, t in enumerate(d.split("\n")) if says_insult(t))
 
     late = [r["dialogue"] for r in dialogues if r["abusive"] and insult_turn(r["dialogue"]) >= 4]
     clean = [r["dialogue"] for r in dialogues if not r["abusive"]]

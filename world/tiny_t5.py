@@ -61,6 +61,7 @@ from transformers import (
 from transformers.models.t5.modeling_t5 import T5Attention
 
 from utils.prompts import FLAN_TEMPLATE, INSTRUCTION_TEMPLATE, in_context_prompt
+from world.corpus import says_insult
 
 ZERO_SHOT_PROMPT = INSTRUCTION_TEMPLATE  # kept for callers of the v1 module
 PLAIN_PROMPTS = [
@@ -179,7 +180,7 @@ def _rudeness_window(rng: random.Random, row: dict) -> tuple[str, str]:
     """A window of 2 or more consecutive turns (holding the insult, if any) and who was rude."""
     turns = row["dialogue"].split("\n")
     size = rng.randint(2, len(turns))
-    at = next((i for i, t in enumerate(turns) if _says_insult(t)), None) if row["abusive"] else None
+    at = next((i for i, t in enumerate(turns) if says_insult(t)), None) if row["abusive"] else None
     lo, hi = (
         (0, len(turns) - size)
         if at is None
@@ -187,12 +188,6 @@ def _rudeness_window(rng: random.Random, row: dict) -> tuple[str, str]:
     )
     start = rng.randint(lo, hi)
     return RUDE_PROMPT.format(dialogue="\n".join(turns[start : start + size])), insult_report(row)
-
-
-def _says_insult(turn: str) -> bool:
-    from world.corpus import INSULTS
-
-    return any(line in turn for line, _ in INSULTS)
 
 
 def _in_context(
