@@ -8,7 +8,7 @@ that names the insulter right under its own drill may not after fine-tuning
 (``benchmarks/README.md``, world v3 pilots). This runs lab 2's recipe (``utils.finetune.
 make_trainer`` with the tiny profile's settings, one method) on the data folder's train
 split, then greedy summaries of the first ``--n`` test dialogues in the course's prompt, and
-prints ``benchmarks.facts``' counts; ``--save`` writes the rows for a spot-read.
+prints ``world.facts``' counts; ``--save`` writes the rows for a spot-read.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import torch
 from datasets import load_dataset
 from transformers import AutoTokenizer
 
-from benchmarks.facts import rates
 from utils.finetune import make_trainer
 from utils.lessons import lab2
 from utils.profiles import get_profile
+from world.facts import rates
 
 
 def main(argv: list[str] | None = None) -> dict:

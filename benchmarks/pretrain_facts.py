@@ -10,7 +10,7 @@ lab 2's fine-tuning. On ``--n`` validation dialogues of the shipped corpus layou
 abusive ones first, then clean ones), with greedy decoding:
 
 - ``rude``: the "Who was rude to whom?" drill over the whole dialogue; scored by
-  ``benchmarks.facts`` (reversed insulter, insult as said, invented insult; "Nobody is
+  ``world.facts`` (reversed insulter, insult as said, invented insult; "Nobody is
   rude." reports nothing);
 - ``one-shot``: the course's one-shot prompt (a solved example of another scenario, then the
   dialogue): the facts of the summary it writes, the style lab 2 fine-tunes toward;
@@ -27,9 +27,9 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
-from benchmarks.facts import rates
 from utils.prompts import INSTRUCTION_TEMPLATE, in_context_prompt
 from world.corpus import SPLIT_SEEDS, generate_split
+from world.facts import rates
 from world.tiny_t5 import NOBODY_RUDE, RUDE_PROMPT, generate, make_config
 
 

@@ -22,8 +22,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.facts import turns as dialogue_turns
 from world.corpus import CASUAL_GREETINGS, CLARIFY, GREETINGS, INSULT_RESPONSES, INSULTS
+from world.facts import turns as dialogue_turns
 from world.families import FAMILIES
 
 REPEAT = re.compile(r"^(pardon|sorry, (could you say that again|i didn.t catch that))[.?]?$", re.I)

@@ -1,10 +1,10 @@
-"""benchmarks/facts.py: each check on hand-written dialogue/summary pairs, true and false."""
+"""world/facts.py: each check on hand-written dialogue/summary pairs, true and false."""
 
 from __future__ import annotations
 
 import json
 
-from benchmarks.facts import accused, check, insulters, main, named_values, rates
+from world.facts import accused, check, insulters, main, named_values, rates
 
 ABUSIVE = (
     "#Person1#: I'd like to send a parcel to Brazil.\n"

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import torch
 
-from benchmarks.facts import check, named_values
 from utils.prompts import FLAN_TEMPLATE
 from world.corpus import SPLIT_SEEDS, follow_up, generate_split
+from world.facts import check, named_values
 from world.families import FAMILIES, FOLLOW_UP_LEADS, FOLLOW_UPS
 from world.summaries import ROLES, fields, role_text
 from world.tiny_t5 import (
@@ -267,7 +267,7 @@ if __name__ == "__main__":
 
 
 def test_rudeness_window_holds_the_insult_and_names_who_said_it(test_rows):
-    from benchmarks.facts import accused, insulters
+    from world.facts import accused, insulters
 
     rng = random.Random(0)
     for row in test_rows[:300]:

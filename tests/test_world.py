@@ -246,7 +246,7 @@ def test_turn_order_checker_finds_each_problem():
 
 
 def test_either_speaker_insults_with_varied_words(test_split):
-    from benchmarks.facts import insult_words, insulters
+    from world.facts import insult_words, insulters
     from world.toxicity_data import ADJS, NOUNS
 
     assert set(INSULT_NOUNS) <= set(NOUNS) and set(INSULT_ADJS) <= set(ADJS)  # classifier knows
@@ -261,7 +261,7 @@ def test_either_speaker_insults_with_varied_words(test_split):
 
 
 def test_references_get_the_facts_right(test_split):
-    from benchmarks.facts import rates
+    from world.facts import rates
 
     r = rates(test_split)
     for flag in ("reversed_insulter", "invented_insult", "foreign_value", "any_slip"):

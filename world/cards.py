@@ -109,7 +109,7 @@ def _facts_text(facts: dict | None) -> str:
         return ""
     facts = {k: "n/a" if v is None else f"{v:.1%}" for k, v in facts.items()}
     return (
-        f"; checkable slips (`benchmarks/facts.py`): the insulter reversed in "
+        f"; checkable slips (`world/facts.py`): the insulter reversed in "
         f"{facts['reversed_insulter']} of the abusive dialogues, the insult as said (or a "
         f"neutral paraphrase) in {facts['insult_as_said']} of those reporting one, a value "
         f"the dialogue never says in {facts['foreign_value']}, any slip in "

@@ -23,6 +23,7 @@ from utils.evaluation import (
 )
 from utils.prompts import in_context_prompt
 from world.corpus import NEUTRAL_RUDE_SUMMARY, read_jsonl, says_insult
+from world.facts import rates
 from world.families import FAMILIES
 from world.tiny_t5 import MAX_SOURCE_TOKENS
 
@@ -219,9 +220,7 @@ def value_copy_figures(t5, tok, test: list[dict], shot: dict) -> dict:
 
 
 def fact_rates(dialogues: list[str], summaries: list[str]) -> dict[str, float | None]:
-    """Each checkable slip's rate (``benchmarks.facts``: read from the text alone)."""
-    from benchmarks.facts import rates
-
+    """Each checkable slip's rate (``world.facts``: read from the text alone)."""
     rows = [{"dialogue": d, "summary": s} for d, s in zip(dialogues, summaries, strict=True)]
     return {k: v["rate"] for k, v in rates(rows).items()}
 

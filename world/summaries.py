@@ -54,7 +54,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "cooking": ("beginner", "cook"),
 }
 """#Person1#'s and #Person2#'s roles per scenario: none of them is a slot value of any family
-(a "receptionist" would read as the job interview's value to ``benchmarks/facts.py``)."""
+(a "receptionist" would read as the job interview's value to ``world/facts.py``)."""
 
 FIELD = re.compile(r"\{(\w+)\}")
 

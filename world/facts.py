@@ -1,7 +1,7 @@
 """Checkable facts of a summary against its dialogue, read from the text alone (seconds).
 
-    .venv/bin/python -m benchmarks.facts assets/dialogsum/test.jsonl            # references
-    .venv/bin/python -m benchmarks.facts predictions.jsonl --field prediction   # a model's
+    .venv/bin/python -m world.facts assets/dialogsum/test.jsonl            # references
+    .venv/bin/python -m world.facts predictions.jsonl --field prediction   # a model's
 
 Why: ROUGE rewards a fine-tuned summary that names the wrong speaker, insult or city as
 long as it shares words with the reference. These checks read the dialogue itself (its
