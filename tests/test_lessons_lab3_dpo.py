@@ -183,8 +183,19 @@ def test_the_plot_has_a_panel_per_measure_with_each_method():
 
 # ---- the DPO lessons ----
 
-CHECKS = Lab3Checks(dpo_min_toxicity_drop=0.1, dpo_max_rouge1_drop=0.04, dpo_min_own_dialogue=0.9)
-KEYS = ["dpo_toxicity_drop", "dpo_toxicity_ci_below_zero", "dpo_rouge1_change", "dpo_own_dialogue"]
+CHECKS = Lab3Checks(
+    dpo_min_toxicity_drop=0.1,
+    dpo_max_rouge1_drop=0.04,
+    dpo_min_rouge1_ci_high=-0.015,
+    dpo_min_own_dialogue=0.9,
+)
+KEYS = [
+    "dpo_toxicity_drop",
+    "dpo_toxicity_ci_below_zero",
+    "dpo_rouge1_change",
+    "dpo_rouge1_ci_high",
+    "dpo_own_dialogue",
+]
 
 
 def verdicts(figures: dict, checks: Lab3Checks = CHECKS) -> dict[str, bool]:
@@ -201,6 +212,7 @@ def test_every_dpo_lesson_holds_on_passing_figures():
         ({"toxicity_drop": 0.099}, "dpo_toxicity_drop"),
         ({"toxicity_change_high": 0.0}, "dpo_toxicity_ci_below_zero"),  # touching 0
         ({"rouge1_change": -0.041}, "dpo_rouge1_change"),
+        ({"rouge1_change_high": -0.0151}, "dpo_rouge1_ci_high"),
         ({"own_dialogue_after": 0.899}, "dpo_own_dialogue"),
     ],
 )
@@ -217,7 +229,9 @@ def test_the_course_and_smoke_scale_check_no_dpo_lesson_and_tiny_checks_them_all
     assert lines["dpo_toxicity_drop"] == (
         "✓ DPO lowers the toxicity of the summaries: 0.200 -> 0.120 (-40%) (needs >= 0.1)"
     )
-    no_rouge = replace(CHECKS, dpo_max_rouge1_drop=None, dpo_min_own_dialogue=None)
+    no_rouge = replace(
+        CHECKS, dpo_max_rouge1_drop=None, dpo_min_rouge1_ci_high=None, dpo_min_own_dialogue=None
+    )
     assert list(verdicts(DPO, no_rouge)) == KEYS[:2]
 
 

@@ -229,6 +229,9 @@ class Lab3Checks:
     checks no DPO lesson: this project has not run DPO on FLAN-T5."""
     dpo_max_rouge1_drop: float | None = None
     """DPO's ROUGE-1 falls by at most this (absolute; None: not checked)."""
+    dpo_min_rouge1_ci_high: float | None = None
+    """The high end of the 95% CI of DPO's ROUGE-1 change is at least this: a loss no larger
+    than this is within the noise (None: not checked)."""
     dpo_min_own_dialogue: float | None = None
     """After DPO, summaries' mean share of other dialogues their own dialogue beats."""
 
@@ -386,7 +389,9 @@ TINY = Profile(
             # DPO learned "write less": clean summaries fell from 14 to 10 words. Pairs whose
             # chosen summary is no shorter (a filter) and the chosen's NLL kept them at 14
             length_ratio=(1.0, 2.0),
-            rpo_alpha=3.0,
+            # of the settings whose drop's CI stayed below -0.01 on every seed, the one whose
+            # ROUGE-1 CI reached highest on its worst seed (-0.002; alpha 3: -0.007)
+            rpo_alpha=5.0,
         ),
     ),
     checks=replace(
@@ -428,6 +433,7 @@ TINY = Profile(
             # with a margin, as PPO's
             dpo_min_toxicity_drop=0.1,
             dpo_max_rouge1_drop=0.045,
+            dpo_min_rouge1_ci_high=-0.02,
             dpo_min_own_dialogue=0.9,
         ),
     ),

@@ -212,6 +212,16 @@ def lessons(figures: Mapping[str, float], checks: Lab3Checks, lessons_on: bool) 
                 _ci(f, "rouge1_change"),
             )
         )
+    if checks.dpo_min_rouge1_ci_high is not None:
+        out.append(
+            at_least(
+                "dpo_rouge1_ci_high",
+                "DPO's ROUGE-1 loss may be small (the high end of its 95% CI)",
+                f["rouge1_change_high"],
+                checks.dpo_min_rouge1_ci_high,
+                _ci(f, "rouge1_change"),
+            )
+        )
     if checks.dpo_min_own_dialogue is not None:
         value = f["own_dialogue_after"]
         out.append(
