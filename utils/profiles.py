@@ -157,9 +157,10 @@ class Lab1Checks:
     """At most this share of no-prompt outputs equals the instruction's (the prompt matters)."""
     min_template_differs: float = 0.5
     """At least this share of FLAN-template outputs differs from the instruction's."""
-    template_beats_instruction: bool = False
-    """Assert that the model's own template scores above the instruction (a paired 95% CI of
-    the ROUGE-1 difference above 0): the course's lesson on FLAN-T5."""
+    template_not_worse: bool = False
+    """Assert that the model's own template does at least as well as the instruction (the
+    paired 95% CI of the ROUGE-1 difference reaches 0 or above): the course's lesson on
+    FLAN-T5, "a prompt the model saw in training can work better"."""
     min_no_prompt_distinct: float | None = None
     """At least this share of no-prompt outputs differ from each other (None: not checked)."""
     min_no_prompt_closest_own: float | None = None
@@ -323,9 +324,10 @@ TINY = Profile(
         # one- and few-shot prompts fit the window, and the overflow shots long ones, so that,
         # as the course's few-shot prompt did, their prompt overflows the 512-token window
         example_indices=(45, 200),
-        one_shot_indices=(185,),
-        few_shot_indices=(185, 470, 540),
-        overflow_shot_indices=(188, 576, 486),
+        one_shot_indices=(322,),
+        few_shot_indices=(322, 201, 196),
+        # the corpus's dialogues are short (130 tokens at most): four long ones overflow
+        overflow_shot_indices=(341, 371, 478, 539),
         # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep
         # the same head and draw the same samples; tighter ones show the difference
         sampling_top_k=10,
@@ -400,6 +402,9 @@ TINY = Profile(
             COURSE.checks.lab1,
             # the stand-in's lessons are measured by benchmarks/lessons.py, so they are asserted
             prompt_lessons=True,
+            template_not_worse=True,
+            min_no_prompt_distinct=0.3,
+            min_no_prompt_closest_own=0.8,
             max_non_words=0.02,  # sampling at temperature 1 invents words; rarely, here
             # the stand-in's one-shot summaries copy their example in up to 4% of a validation
             # sample and sit about their own dialogue down to 91%: limits with a margin
