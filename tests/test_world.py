@@ -322,3 +322,20 @@ def test_insults_come_after_the_request_and_reactions_open_their_turn(test_split
         line = next(x for x in lines if x in turns[at[0]])
         if line.startswith(REACTIONS):
             assert turns[at[0]].startswith(line), r["dialogue"]
+
+
+def test_t5_tokenizer_reads_a_value_as_one_token_whatever_punctuation_follows(tmp_path):
+    from world.tokenizer import build_t5_tokenizer
+
+    texts = [
+        "#Person1#: Shall we meet on Saturday?\n#Person2#: Yes, Saturday. At 3.5 past, I'd say!",
+        "#Person1# and #Person2# meet on Saturday, at ten.",
+    ] * 50
+    tok = build_t5_tokenizer(texts, tmp_path, vocab_size=120)
+    asked = tok.tokenize("#Person1#: On Saturday?")
+    told = tok.tokenize("They meet on Saturday.")
+    assert "?" in asked and "." in told and "\u2581Saturday" in asked and "\u2581Saturday" in told
+    assert "\u2581#Person1#" in asked and ":" in asked
+    for text in texts[:2]:
+        assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == text
+    assert "3.5" in tok.decode(tok("at 3.5 past")["input_ids"], skip_special_tokens=True)
