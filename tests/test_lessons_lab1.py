@@ -63,9 +63,7 @@ PAST_THRESHOLDS = {
     "no_prompt_distinct": ("no_prompt_distinct", 0.34),
     "no_prompt_closest_own": ("no_prompt_closest_own", 0.74),
     "template_differs": ("template_differs", 0.59),
-    "template_vs_zero_shot": (
-        "template_vs_zero_shot", ConfidenceInterval(-0.02, -0.04, -0.001)
-    ),
+    "template_vs_zero_shot": ("template_vs_zero_shot", ConfidenceInterval(-0.02, -0.04, -0.001)),
     "one_shot_style": ("one_shot_style", 0.69),
     "zero_shot_style": ("zero_shot_style", 0.09),
     "one_shot_copies": ("one_shot_copies", 0.05),

@@ -403,3 +403,15 @@ def test_measure_policy_repeats_its_samples_and_scores_them_with_the_classifier(
     expected = rouge_scores(first["summaries"], held.references, per_example=True)["rouge1"]
     assert np.allclose(first["ROUGE-1"], expected)
     assert first["margins"].shape == (4,) and (first["margins"] >= 0).all()
+
+
+def test_change_table_reads_relative_changes_and_nan_from_a_start_at_zero():
+    keys = ("toxicity", "course_toxicity", "rouge1")
+    figures = {f"{k}_{end}": 0.0 for k in keys for end in ("change", "change_low", "change_high")}
+    figures.update(
+        toxicity_before=0.2, toxicity_after=0.15, course_toxicity_before=0.4,
+        course_toxicity_after=0.5, rouge1_before=0.0, rouge1_after=0.05,
+    )  # fmt: skip
+    relative = lab3.change_table(figures)["relative change"]
+    assert relative.iloc[0] == pytest.approx(-0.25) and relative.iloc[1] == pytest.approx(0.25)
+    assert np.isnan(relative.iloc[2])  # a random model's ROUGE-1 can start at 0

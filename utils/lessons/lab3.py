@@ -277,8 +277,13 @@ def compare(
 
 
 def change_table(figures: dict[str, float]) -> pd.DataFrame:
-    """Before, after, the change with its 95% CI and the relative change, per measure."""
+    """Before, after, the change with its 95% CI and the relative change, per measure (NaN
+    where the measure starts at 0, as a random-weight model's ROUGE-1 can)."""
     import pandas as pd
+
+    def relative(key: str) -> float:
+        before = figures[f"{key}_before"]
+        return figures[f"{key}_after"] / before - 1 if before else float("nan")
 
     rows = {
         "toxicity of the summary (sampled)": "toxicity",
@@ -293,7 +298,7 @@ def change_table(figures: dict[str, float]) -> pd.DataFrame:
                 "after - before": figures[f"{key}_change"],
                 "95% CI low": figures[f"{key}_change_low"],
                 "95% CI high": figures[f"{key}_change_high"],
-                "relative change": figures[f"{key}_after"] / figures[f"{key}_before"] - 1,
+                "relative change": relative(key),
             }
             for name, key in rows.items()
         }
