@@ -189,7 +189,10 @@ close. They come from the pretraining mix, not from scale:
 - Shape: FLAN-T5's architecture (gated-GELU feed-forward, relative attention, tied
   embeddings), d_model 128, 4 heads, d_ff 384, 4 encoder and 3 decoder layers, context 512.
 - Tokenizer: BPE (`tokenizers`) trained on the synthetic corpus and toxicity sentences; T5
-  conventions pad=0, eos=1 (appended to every input), unk=2; decoder start token 0.
+  conventions pad=0, eos=1 (appended to every input), unk=2; decoder start token 0. A word's
+  final punctuation is a token of its own, so that a value reads the same in a question
+  ("on Saturday?") and in a summary ("on Saturday."): glued, the model named a day its
+  dialogue never said in most summaries that named one.
 - Pretraining, first a stage of its own for who said what: the rudeness drill, the
   instruction's and the template's summaries ({attribution}) over every abusive pretraining
   dialogue and a third of the clean ones, {sizes.attribution_epochs} epochs, AdamW at learning
