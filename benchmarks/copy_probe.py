@@ -198,8 +198,24 @@ def corpus_lines(max_words: int = 14) -> list[str]:
     return sorted(lines)
 
 
-def split_tokenizer(vocab_size: int = 4096) -> PreTrainedTokenizerFast:
-    """A BPE like world/tokenizer.py's, with punctuation split off and "▁" before every word."""
+def split_tokenizer(vocab_size: int = 4096, kind: str = "split") -> PreTrainedTokenizerFast:
+    """A BPE like world/tokenizer.py's, with punctuation split off and "▁" before every word
+    (``split``), or world/tokenizer.py's own T5 one (``world``: final punctuation split off,
+    "▁" only where a space was)."""
+    texts = []
+    for split in ("train", "validation"):
+        with open(DIALOGSUM_DIR / f"{split}.jsonl", encoding="utf-8") as f:
+            texts += [t for row in map(json.loads, f) for t in (row["dialogue"], row["summary"])]
+    if kind == "world":
+        from world.tokenizer import T5_SPECIALS, train_bpe
+
+        tok = train_bpe(texts, vocab_size, T5_SPECIALS, "<unk>", split_punctuation=True)
+        tok.post_processor = processors.TemplateProcessing(
+            single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
+        )
+        return PreTrainedTokenizerFast(
+            tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
+        )
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
@@ -209,10 +225,6 @@ def split_tokenizer(vocab_size: int = 4096) -> PreTrainedTokenizerFast:
         ]
     )
     tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-    texts = []
-    for split in ("train", "validation"):
-        with open(DIALOGSUM_DIR / f"{split}.jsonl", encoding="utf-8") as f:
-            texts += [t for row in map(json.loads, f) for t in (row["dialogue"], row["summary"])]
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         special_tokens=["<pad>", "</s>", "<unk>"],
@@ -416,7 +428,7 @@ def main() -> None:
     parser.add_argument("--eval-size", type=int, default=200)
     parser.add_argument("--stop", type=float, default=0.95, help="stop once all scores reach it")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tokenizer", choices=("shipped", "split"), default="shipped")
+    parser.add_argument("--tokenizer", choices=("shipped", "split", "world"), default="shipped")
     for name in ("d_model", "d_kv", "d_ff", "num_heads", "num_layers", "num_decoder_layers"):
         parser.add_argument("--" + name.replace("_", "-"), type=int, dest=name)
     parser.add_argument("--buckets", type=int, dest="relative_attention_num_buckets")
@@ -427,7 +439,7 @@ def main() -> None:
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     tok = AutoTokenizer.from_pretrained(TINY_T5_DIR) if args.tokenizer == "shipped" else None
-    tok = tok or split_tokenizer()
+    tok = tok or split_tokenizer(kind=args.tokenizer)
     mix = parse_mix(args.tasks)
     eval_tasks = [t for t in mix if t not in DRILLS]  # drills are evaluated only when asked
     eval_tasks = args.eval_tasks.split(",") if args.eval_tasks else eval_tasks
