@@ -40,7 +40,8 @@ over N steps; ``--bias-init local`` starts T5's relative attention biases ALiBi-
 split`` trains a BPE on the corpus as ``world/tokenizer.py`` does, but with punctuation split
 off words and "▁" before every word: the shipped one makes "Rome." , "Rome?" and "Rome" three
 tokens, and "#Person2#:" at a line start, "▁#Person1#:" at the text start and "▁#Person2#"
-in a summary three more (not measured this round).
+in a summary three more. ``world``: ``world/tokenizer.py``'s own (final punctuation split
+off, "▁" only where a space was), as world v3b ships it.
 
 Results, December 2026 (reference machine, 2 shared CPU cores, one thread; shipped
 tokenizer; lr 1e-3, no warmup, batch 32; dialogues of 4-12 turns; 200 held-out examples;
@@ -65,6 +66,10 @@ speaker,insult_by,who_said=0.5 --bias-init local
 speaker --bias-init local --bias-lr 3e-2 --curriculum 1500  250      70     100    0.20
   (no drills)                                               500      96     100    0.23
 speaker --bias-init local --bias-lr 3e-2 (no curriculum)    500      45-52  100    0.60
+speaker --bias-init local --bias-lr 3e-2 --curriculum 1500  250      79     100    0.32
+  --tokenizer world (punctuation split off, world v3b)      500      98     100    0.35
+  the same run, shipped tokenizer (side by side)            250      70     100    0.22
+                                                            500      96     100    0.25
 =========================================================  =======  =====  =====  ========
 
 "who" at 46-52% is a constant answer (the held-out set has 52% #Person1# insulters): every
