@@ -212,15 +212,10 @@ def split_tokenizer(vocab_size: int = 4096, kind: str = "split") -> PreTrainedTo
         with open(DIALOGSUM_DIR / f"{split}.jsonl", encoding="utf-8") as f:
             texts += [t for row in map(json.loads, f) for t in (row["dialogue"], row["summary"])]
     if kind == "world":
-        from world.tokenizer import T5_SPECIALS, train_bpe
+        from world.tokenizer import build_t5_tokenizer
 
-        tok = train_bpe(texts, vocab_size, T5_SPECIALS, "<unk>", split_punctuation=True)
-        tok.post_processor = processors.TemplateProcessing(
-            single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
-        )
-        return PreTrainedTokenizerFast(
-            tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
-        )
+        with tempfile.TemporaryDirectory() as folder:  # it saves itself; the probe needs no copy
+            return build_t5_tokenizer(texts, Path(folder), vocab_size)
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
