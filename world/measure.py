@@ -281,11 +281,24 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     log(f"  lab 2: {json.dumps({k: v for k, v in figs.items()})}")
     models = {"lora": trained.models["LoRA"].merge_and_unload()}  # lab 3's starting policy
 
-    figs["lab3"] = lab3_figures(models["lora"], tok, clf_dir, dataset, profile, log=log)
+    figs["lab3"] = lab3_figures(models["lora"], tok, clf_dir, dataset, profile, log=log, work=work)
+    save_for_reading(work / "lab2_summaries.json", test["dialogue"], outs, test["summary"])
     return figs
 
 
-def lab3_figures(summarizer, tok, clf_dir: Path, dataset, profile, log=print) -> dict:
+def save_for_reading(path: Path, dialogues, summaries: dict, references) -> None:
+    """Each dialogue with its summaries and reference, for a spot-read next to the figures."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"dialogue": d, **{k: v[i] for k, v in summaries.items()}, "reference": r}
+        for i, (d, r) in enumerate(zip(dialogues, references, strict=True))
+    ]
+    path.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+def lab3_figures(
+    summarizer, tok, clf_dir: Path, dataset, profile, log=print, work: Path | None = None
+) -> dict:
     """Lab 3 as the notebook runs it (``utils.lessons.lab3``, on the lab's held-out draw): PPO
     with the profile's reward and settings from the LoRA summarizer (merged), toxicity of
     sampled summaries (the summary alone, and prompt + summary as the course scored it) and
@@ -321,7 +334,14 @@ def lab3_figures(summarizer, tok, clf_dir: Path, dataset, profile, log=print) ->
         "clean_unchanged": round(f["clean_unchanged"], 4),
         "abusive_greedy_toxic": {k: f[f"abusive_greedy_toxic_{k}"] for k in ("before", "after")},
         "examples": [[before["summaries"][i], after["summaries"][i]] for i in dirty[:2]],
+        "facts": {  # the greedy summaries' checkable slips, as lab 2's are read
+            "before": fact_rates(held.dialogues, before["summaries"]),
+            "after": fact_rates(held.dialogues, after["summaries"]),
+        },
     }
+    if work is not None:
+        greedy = {"before": before["summaries"], "after": after["summaries"]}
+        save_for_reading(work / "lab3_summaries.json", held.dialogues, greedy, held.references)
     log(f"  lab 3: {json.dumps(figs)}")
     return figs
 
