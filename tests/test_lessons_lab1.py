@@ -22,7 +22,7 @@ CHECKS = Lab1Checks(
     min_template_differs=0.6,
     template_not_worse=True,
     min_no_prompt_distinct=0.35,
-    min_no_prompt_closest_own=0.75,
+    min_no_prompt_own_dialogue=0.75,
     min_one_shot_style=0.7,
     max_zero_shot_style=0.08,
     max_copies_example=0.04,
@@ -42,7 +42,7 @@ AT_THRESHOLDS = {
     "no_prompt_same": 0.15,
     "instruction_vs_no_prompt": ConfidenceInterval(0.2, 0.01, 0.3),
     "no_prompt_distinct": 0.35,
-    "no_prompt_closest_own": 0.75,
+    "no_prompt_own_dialogue": 0.75,
     "template_differs": 0.6,
     "template_vs_zero_shot": ConfidenceInterval(-0.02, -0.04, 0.0),  # reaches 0
     "one_shot_style": 0.7,
@@ -61,7 +61,7 @@ PAST_THRESHOLDS = {
     "no_prompt_same": ("no_prompt_same", 0.16),
     "instruction_vs_no_prompt": ("instruction_vs_no_prompt", ConfidenceInterval(0.2, -0.01, 0.3)),
     "no_prompt_distinct": ("no_prompt_distinct", 0.34),
-    "no_prompt_closest_own": ("no_prompt_closest_own", 0.74),
+    "no_prompt_own_dialogue": ("no_prompt_own_dialogue", 0.74),
     "template_differs": ("template_differs", 0.59),
     "template_vs_zero_shot": ("template_vs_zero_shot", ConfidenceInterval(-0.02, -0.04, -0.001)),
     "one_shot_style": ("one_shot_style", 0.69),
@@ -119,10 +119,10 @@ def test_switched_off_lessons_are_left_out():
         CHECKS,
         template_not_worse=False,
         min_no_prompt_distinct=None,
-        min_no_prompt_closest_own=None,
+        min_no_prompt_own_dialogue=None,
     )
     keys = {x.key for x in lab1.lessons(AT_THRESHOLDS, unchecked, lessons_on=True)}
-    assert not keys & {"template_vs_zero_shot", "no_prompt_distinct", "no_prompt_closest_own"}
+    assert not keys & {"template_vs_zero_shot", "no_prompt_distinct", "no_prompt_own_dialogue"}
 
 
 # ---- which rows ----

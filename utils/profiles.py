@@ -163,9 +163,9 @@ class Lab1Checks:
     FLAN-T5, "a prompt the model saw in training can work better"."""
     min_no_prompt_distinct: float | None = None
     """At least this share of no-prompt outputs differ from each other (None: not checked)."""
-    min_no_prompt_closest_own: float | None = None
-    """At least this share of no-prompt outputs share more content words with their own
-    dialogue than with any other drawn one (None: not checked)."""
+    min_no_prompt_own_dialogue: float | None = None
+    """No-prompt outputs are about their own dialogue: on average it beats at least this share
+    of the other drawn dialogues at holding their content words (None: not checked)."""
     min_one_shot_style: float = 0.5
     """At least this share of one-shot outputs takes the example's #PersonN# style..."""
     max_zero_shot_style: float = 0.1
@@ -403,7 +403,7 @@ TINY = Profile(
             prompt_lessons=True,
             template_not_worse=True,
             min_no_prompt_distinct=0.3,
-            min_no_prompt_closest_own=0.8,
+            min_no_prompt_own_dialogue=0.8,
             max_non_words=0.02,  # sampling at temperature 1 invents words; rarely, here
             # the stand-in's one-shot summaries copy their example in up to 4% of a validation
             # sample and sit about their own dialogue down to 91%: limits with a margin

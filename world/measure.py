@@ -161,7 +161,7 @@ def lab1_figures(t5, tok, data_dir: Path, log=print) -> dict:
         "rouge1_one_shot_minus_zero_shot": rounded(f["one_vs_zero_shot"]),
         "rouge1_few_shot_minus_one_shot": rounded(f["few_vs_one_shot"]),
         "no_prompt_distinct": round(f["no_prompt_distinct"], 4),
-        "no_prompt_closest_own": round(f["no_prompt_closest_own"], 4),
+        "no_prompt_own_dialogue": round(f["no_prompt_own_dialogue"], 4),
         "no_prompt_continues_with_turn": share(
             o.startswith("#Person") and ":" in o[:12] for o in outs["no prompt"]
         ),

@@ -289,9 +289,7 @@ def measure(
         },
         "no_prompt_same": float(behaviour.loc["no prompt", "same as zero-shot"]),
         "no_prompt_distinct": len(set(predictions["no prompt"])) / len(rows),
-        "no_prompt_closest_own": _share(
-            about_own_dialogue(predictions["no prompt"], dialogues) == 1.0
-        ),
+        "no_prompt_own_dialogue": float(behaviour.loc["no prompt", "about its own dialogue"]),
         "template_differs": 1 - float(behaviour.loc["template", "same as zero-shot"]),
         "one_shot_style": float(behaviour.loc["one-shot", "#PersonN# style"]),
         "zero_shot_style": float(behaviour.loc["zero-shot", "#PersonN# style"]),
@@ -397,8 +395,8 @@ def _adds_less_lesson(more: ConfidenceInterval, first: ConfidenceInterval) -> Le
 
 
 def _no_prompt_lessons(f: Mapping[str, Any], checks: Lab1Checks) -> list[Lesson]:
-    """Without a prompt the model continues *this* dialogue: varied outputs, each closest to
-    its own dialogue (checked where ``checks`` sets the thresholds)."""
+    """Without a prompt the model continues *this* dialogue: varied outputs about their own
+    dialogue (checked where ``checks`` sets the thresholds)."""
     found = []
     if checks.min_no_prompt_distinct is not None:
         found.append(
@@ -411,15 +409,14 @@ def _no_prompt_lessons(f: Mapping[str, Any], checks: Lab1Checks) -> list[Lesson]
                 most=False,
             )
         )
-    if checks.min_no_prompt_closest_own is not None:
+    if checks.min_no_prompt_own_dialogue is not None:
         found.append(
             _share_lesson(
-                "no_prompt_closest_own",
+                "no_prompt_own_dialogue",
                 "a no-prompt continuation is about its own dialogue",
-                f["no_prompt_closest_own"],
-                checks.min_no_prompt_closest_own,
-                "{share} of no-prompt outputs share more content words with their own "
-                "dialogue than with any other",
+                f["no_prompt_own_dialogue"],
+                checks.min_no_prompt_own_dialogue,
+                "a continuation's own dialogue beats {share} of the others, on average",
                 most=False,
             )
         )
