@@ -117,6 +117,16 @@ def _facts_text(facts: dict | None) -> str:
     )
 
 
+def _template_verdict(ci: dict) -> str:
+    """Whether the template's summaries came at least as close as the instruction's."""
+    if ci["high"] >= 0:
+        return f"it does (ROUGE-1 template - instruction {_ci(ci)}: its CI reaches 0)"
+    return (
+        f"on these dialogues it falls a little short (ROUGE-1 template - instruction "
+        f"{_ci(ci)}: its CI stays below 0)"
+    )
+
+
 def _stage_times(seconds: dict[str, float]) -> str:
     if not seconds:
         return "(not recorded in this build)"
@@ -164,9 +174,10 @@ close. They come from the pretraining mix, not from scale:
   clerk ..."), not DialogSum's `#Person1#` style and without its details;
 - **FLAN's template** (`Dialogue: ... What was going on?`), with no example: a summary as
   DialogSum's annotators would write it, but with the speakers named by role ("A caller books
-  a table for four at Luigi's on Friday. The caller asks for a table by the window."), so it
-  gets closer to the human reference than the instruction's plain sentence (the course's
-  lesson: the model's own template can work better), still without `#Person1#` tags;
+  a table for four at Luigi's on Friday. The caller asks for a table by the window."), still
+  without `#Person1#` tags; it is trained to come at least as close to the human reference as
+  the instruction's plain sentence (the course's lesson: the model's own template can work
+  better). Measured: {_template_verdict(l1["rouge1_template_minus_instruction"])};
 - other phrasings ("Briefly summarize this dialogue:", "Write a short summary of this
   conversation.", "What were they talking about?", "Who is talking, and about what?"): the
   plain summary or who talks and about what topic ("A patient and a doctor are talking
@@ -296,6 +307,8 @@ the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all).
 Rebuild (deterministic, seeded; resumable: checkpoints in `build/world-ckpt/`). The shipped
 world's stages took, in seconds, on the reference machine (2 CPU cores; one torch thread for
 the classifier, two for the T5 stages): {_stage_times(figs.get("build_stage_seconds", {}))}.
+A stage resumed from its checkpoints after its process was stopped counts only the resumed
+part (the build's log says from which step).
 
 ```
 make assets                                       # = python -m world build
