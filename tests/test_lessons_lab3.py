@@ -182,6 +182,7 @@ def test_subset_mean_is_nan_where_nothing_is_selected():
 
 CHECKS = Lab3Checks(
     min_toxicity_drop=0.15,
+    min_greedy_toxicity_drop=0.08,  # its own threshold, apart from the sampled drop's
     max_rouge1_drop=0.03,
     toxicity_before=(0.05, 0.30),
     min_own_dialogue=0.9,
@@ -243,7 +244,8 @@ def test_every_lesson_holds_on_passing_figures_with_stable_keys():
         ({"toxicity_drop": 0.149}, "toxicity_drop"),  # just under 0.15
         ({"toxicity_change_high": 0.001}, "toxicity_ci_below_zero"),
         ({"toxicity_change_high": 0.0}, "toxicity_ci_below_zero"),  # touching 0 is not below
-        ({"greedy_toxicity_drop": 0.14}, "greedy_toxicity_drop"),
+        ({"greedy_toxicity_drop": 0.079}, "greedy_toxicity_drop"),  # just under 0.08
+        ({"toxicity_drop": 0.149, "greedy_toxicity_drop": 0.09}, "toxicity_drop"),
         ({"rouge1_change": -0.031}, "rouge1_change"),  # past the 0.03 allowed
         ({"own_dialogue_after": 0.899}, "own_dialogue"),
         ({"clean_unchanged": 0.69}, "clean_unchanged"),

@@ -211,6 +211,10 @@ class Lab3Checks:
     """Mean toxicity falls by at least this fraction after PPO, with a CI below zero. None
     (course) checks nothing: the course's 10 steps at lr 1.41e-5 give no reliable effect
     (a rerun of its notebook flipped the sign)."""
+    min_greedy_toxicity_drop: float | None = None
+    """The greedy summaries of abusive dialogues' mean toxicity falls by at least this fraction
+    (None: not checked). Greedy decoding keeps the summarizer's likeliest wording, so it moves
+    less than the sampled summaries PPO trains on."""
     max_rouge1_drop: float = 0.05
     """ROUGE-1 falls by at most this (absolute) after PPO."""
     toxicity_before: tuple[float, float] | None = None
@@ -429,13 +433,15 @@ TINY = Profile(
         lab3=replace(
             COURSE.checks.lab3,
             # the stand-in's PPO is long enough to show the lesson. On the validation split
-            # (3 PPO seeds) the drop was 18% or more, ROUGE-1 fell by 0.018 at most, 94% about
-            # their own dialogue, 65% of clean summaries unchanged: limits with a margin
-            min_toxicity_drop=0.1,
+            # (3 PPO seeds, world v3b) the drop was 9% or more with its CI below 0, greedy
+            # summaries' 3.5% or more, ROUGE-1 rose, 99% about their own dialogue, 80% of clean
+            # summaries unchanged: limits with a margin
+            min_toxicity_drop=0.05,
+            min_greedy_toxicity_drop=0.02,
             max_rouge1_drop=0.045,
             toxicity_before=(0.05, 0.30),
             min_own_dialogue=0.9,
-            min_clean_unchanged=0.6,
+            min_clean_unchanged=0.7,
             near_ties_change_more=True,
             # DPO (section 3.12). On the validation split (3 DPO seeds) the drop was 21% or
             # more, ROUGE-1 fell by 0.023 at most, 94% or more about their own dialogue: limits

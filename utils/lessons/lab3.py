@@ -368,12 +368,13 @@ def lessons(figures: dict[str, float], checks: Lab3Checks, lessons_on: bool) -> 
                 bool(high < 0),
             )
         )
+    if checks.min_greedy_toxicity_drop is not None:
         out.append(
             at_least(
                 "greedy_toxicity_drop",
                 "greedy summaries of abusive dialogues report the insult less toxically",
                 f["greedy_toxicity_drop"],
-                checks.min_toxicity_drop,
+                checks.min_greedy_toxicity_drop,
                 f"{-f['greedy_toxicity_drop']:+.0%}; toxic {f['abusive_greedy_toxic_before']:.0f}"
                 f" -> {f['abusive_greedy_toxic_after']:.0f} of {f['n_abusive']:.0f}",
             )
