@@ -443,10 +443,10 @@ TINY = Profile(
             min_own_dialogue=0.9,
             min_clean_unchanged=0.7,
             near_ties_change_more=True,
-            # DPO (section 3.12). On the validation split (3 DPO seeds) the drop was 21% or
-            # more, ROUGE-1 fell by 0.023 at most, 94% or more about their own dialogue: limits
-            # with a margin, as PPO's
-            dpo_min_toxicity_drop=0.1,
+            # DPO (section 3.12). On the validation split (3 DPO seeds, world v3b) the drop was
+            # 10.7% or more with its CI below 0, ROUGE-1 fell by 0.003 at most, 99% about their
+            # own dialogue: limits with a margin, as PPO's
+            dpo_min_toxicity_drop=0.05,
             dpo_max_rouge1_drop=0.045,
             dpo_min_rouge1_ci_high=-0.02,
             dpo_min_own_dialogue=0.9,
