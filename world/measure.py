@@ -253,6 +253,7 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     test = dataset["test"]
     base = AutoModelForSeq2SeqLM.from_pretrained(t5_dir)
     outs = lab2.summaries_of({"base": base, **trained.models}, tok, test["dialogue"], profile)
+    save_for_reading(work / "lab2_summaries.json", test["dialogue"], outs, test["summary"])
     measured = lab2.measure(outs, test["summary"], test["dialogue"], seed=profile.seed)
 
     def rounded(ci) -> dict:
@@ -284,7 +285,6 @@ def lab2_lab3_figures(t5_dir: Path, clf_dir: Path, data_dir: Path, work: Path, l
     models = {"lora": trained.models["LoRA"].merge_and_unload()}  # lab 3's starting policy
 
     figs["lab3"] = lab3_figures(models["lora"], tok, clf_dir, dataset, profile, log=log, work=work)
-    save_for_reading(work / "lab2_summaries.json", test["dialogue"], outs, test["summary"])
     return figs
 
 
