@@ -23,6 +23,7 @@ import torch
 from datasets import load_dataset
 from transformers import AutoTokenizer
 
+from utils.evaluation import rouge_scores
 from utils.finetune import make_trainer
 from utils.lessons import lab2
 from utils.profiles import get_profile
@@ -34,13 +35,30 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("model", type=Path, help="a flan-t5-tiny folder (weights and tokenizer)")
     ap.add_argument("--data", type=Path, default=None, help="a dialogsum folder (default: tiny's)")
     ap.add_argument("--method", choices=("full", "lora"), default="full")
-    ap.add_argument("--n", type=int, default=300, help="test dialogues to summarize")
+    ap.add_argument("--n", type=int, default=300, help="dialogues to summarize")
+    ap.add_argument(
+        "--split", default="test", choices=("validation", "test"), help="which to summarize"
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a lab 2 setting, e.g. full_ft_learning_rate=1e-4 (repeatable)",
+    )
+    ap.add_argument("--seed", type=int, default=None, help="the trainer's seed (default: 42)")
     ap.add_argument("--save", type=Path, help="write dialogue, summary, reference as JSON")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     profile = replace(get_profile("tiny", verbose=False), model_id=str(args.model))
     if args.data:
         profile = replace(profile, dataset_id=str(args.data))
+    overrides = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        kind = type(getattr(profile.lab2, name))
+        overrides[name] = kind(value)
+    profile = replace(profile, lab2=replace(profile.lab2, **overrides))
     data = Path(profile.dataset_id)
     files = {s: str(data / f"{s}.jsonl") for s in ("train", "validation", "test")}
     dialogsum = load_dataset("json", data_files=files)
@@ -49,19 +67,28 @@ def main(argv: list[str] | None = None) -> dict:
     train_rows = lab2.subsample(dialogsum, profile.lab2.train_every_nth)["train"]
     with tempfile.TemporaryDirectory() as tmp:
         trainer = make_trainer(
-            profile, args.method, base, tok, train_rows, Path(tmp), disable_tqdm=True
+            profile,
+            args.method,
+            base,
+            tok,
+            train_rows,
+            Path(tmp),
+            disable_tqdm=True,
+            **({} if args.seed is None else {"seed": args.seed}),
         )
         trainer.train()
-    test = dialogsum["test"].select(range(min(args.n, len(dialogsum["test"]))))
+    test = dialogsum[args.split].select(range(min(args.n, len(dialogsum[args.split]))))
     said = lab2.summaries_of({"m": trainer.model}, tok, test["dialogue"], profile)["m"]
     rows = [
         {"dialogue": d, "summary": s, "reference": r}
         for d, s, r in zip(test["dialogue"], said, test["summary"], strict=True)
     ]
     out = rates(rows)
-    print(f"{args.model} ({args.method}, {data}), {len(rows)} test dialogues")
+    rouge1 = rouge_scores(said, test["summary"])["rouge1"]
+    print(f"{args.model} ({args.method}, {data}, {overrides}), {len(rows)} {args.split} dialogues")
     for name, r in out.items():
         print(f"  {name:18s} {r['count']:4d} / {r['of']:4d} {r['over']:9s} {r['rate']}")
+    print(f"  ROUGE-1 {rouge1:.3f}")
     if args.save:
         args.save.write_text(json.dumps(rows, indent=1) + "\n")
     return out

@@ -365,7 +365,8 @@ TINY = Profile(
         # mini-batch of the whole rollout, two epochs; advantages are the plain returns minus
         # the value (lam 1), not whitened (benchmarks/README.md lists the alternatives tried)
         ppo=PPOConfig(
-            learning_rate=3e-4,
+            # at 3e-4 the drop's CI only just stayed below 0 on one validation seed (-0.0004)
+            learning_rate=4.5e-4,
             batch_size=32,
             mini_batch_size=32,
             ppo_epochs=2,
@@ -388,7 +389,9 @@ TINY = Profile(
             COURSE.lab3.dpo,
             beta=0.5,  # at the paper's 0.1, one epoch of 4 samples: the drop's CI reached 0
             learning_rate=5e-4,  # at 2.5e-4 the drop's CI reached 0 on one seed of three
-            epochs=2,  # one epoch of these pairs lowered toxicity by a tenth or so
+            # one epoch lowered toxicity by a tenth or so; with two the drop's CI reached 0 on 2
+            # of 15 test draws (its validation high end -0.004 on the worst seed; three: -0.014)
+            epochs=3,
             n_samples=4,  # best vs worst of 4 gives larger gaps and fewer ties than of 2
             # the chosen summary was often the rejected one minus its insult sentence, and plain
             # DPO learned "write less": clean summaries fell from 14 to 10 words. Pairs whose
@@ -432,20 +435,20 @@ TINY = Profile(
         lab3=replace(
             COURSE.checks.lab3,
             # the stand-in's PPO is long enough to show the lesson. On the validation split
-            # (3 PPO seeds, world v3b) the drop was 9% or more with its CI below 0, greedy
-            # summaries' 3.5% or more, ROUGE-1 rose, 99% about their own dialogue, 80% of clean
-            # summaries unchanged: limits with a margin
-            min_toxicity_drop=0.05,
-            min_greedy_toxicity_drop=0.02,
+            # (3 PPO seeds, world v3b, lr 4.5e-4) the drop was 18% or more with its CI below
+            # -0.017, greedy summaries' 13% or more, ROUGE-1 moved by 0.004 at most, 99% about
+            # their own dialogue, 77% of clean summaries unchanged: limits with a margin
+            min_toxicity_drop=0.1,
+            min_greedy_toxicity_drop=0.05,
             max_rouge1_drop=0.045,
             toxicity_before=(0.05, 0.30),
             min_own_dialogue=0.9,
-            min_clean_unchanged=0.7,
+            min_clean_unchanged=0.65,
             near_ties_change_more=True,
-            # DPO (section 3.12). On the validation split (3 DPO seeds, world v3b) the drop was
-            # 10.7% or more with its CI below 0, ROUGE-1 fell by 0.003 at most, 99% about their
-            # own dialogue: limits with a margin, as PPO's
-            dpo_min_toxicity_drop=0.05,
+            # DPO (section 3.12). On the validation split (3 DPO seeds, world v3b, 3 epochs) the
+            # drop was 16% or more with its CI below -0.014, ROUGE-1 fell by 0.02 at most (its
+            # CI reaching -0.002 or higher), 98% about their own dialogue: limits with a margin
+            dpo_min_toxicity_drop=0.1,
             dpo_max_rouge1_drop=0.045,
             dpo_min_rouge1_ci_high=-0.02,
             dpo_min_own_dialogue=0.9,
