@@ -7,8 +7,10 @@ Why: what lab 2's learners read is the fine-tuned summaries, and a pretraining c
 that names the insulter right under its own drill may not after fine-tuning
 (``benchmarks/README.md``, world v3 pilots). This runs lab 2's recipe (``utils.finetune.
 make_trainer`` with the tiny profile's settings, one method) on the data folder's train
-split, then greedy summaries of the first ``--n`` test dialogues in the course's prompt, and
-prints ``world.facts``' counts; ``--save`` writes the rows for a spot-read.
+split, then greedy summaries of the first ``--n`` dialogues of ``--split`` (test; choose
+settings on validation) in the course's prompt, and prints ``world.facts``' counts and ROUGE-1;
+``--set FIELD=VALUE`` overrides a numeric lab 2 setting; ``--save`` writes the rows for a
+spot-read.
 """
 
 from __future__ import annotations
@@ -56,8 +58,13 @@ def main(argv: list[str] | None = None) -> dict:
     overrides = {}
     for item in args.set:
         name, _, value = item.partition("=")
-        kind = type(getattr(profile.lab2, name))
-        overrides[name] = kind(value)
+        kind = type(getattr(profile.lab2, name, None))
+        try:
+            if kind not in (int, float):
+                raise ValueError
+            overrides[name] = kind(value)
+        except ValueError:
+            ap.error(f"--set {item}: give a numeric lab 2 setting as FIELD=VALUE")
     profile = replace(profile, lab2=replace(profile.lab2, **overrides))
     data = Path(profile.dataset_id)
     files = {s: str(data / f"{s}.jsonl") for s in ("train", "validation", "test")}
