@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     tok = AutoTokenizer.from_pretrained(args.model)
     model = T5ForConditionalGeneration.from_pretrained(args.model)
     train = drill_pairs(args.ask, args.dialogues, seed=91)
-    held_out = drill_pairs(args.ask, 3000, seed=92)[:200]
+    seen = {question for question, _ in train}  # held out: no dialogue trained on
+    held_out = [pair for pair in drill_pairs(args.ask, 3000, seed=92) if pair[0] not in seen][:200]
     print(f"{args.ask}: {len(train)} training pairs, {len(held_out)} held out", flush=True)
 
     def accuracy() -> float:
