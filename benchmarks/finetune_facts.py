@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> dict:
             train_rows,
             Path(tmp),
             disable_tqdm=True,
-            **({} if args.seed is None else {"seed": args.seed}),
+            seed=profile.seed if args.seed is None else args.seed,
         )
         trainer.train()
     test = dialogsum[args.split].select(range(min(args.n, len(dialogsum[args.split]))))

@@ -23,8 +23,8 @@ import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
 from utils.paths import ASSETS_DIR
-from world.facts import named_values
-from world.families import FAMILIES, SHARED_SLOTS
+from world.facts import SLOT_POOLS, named_values
+from world.families import FAMILIES
 from world.focus import fresh_rows
 from world.tiny_t5 import _batches, generate
 
@@ -32,9 +32,6 @@ QUESTIONS = {
     "price": "{dialogue}\n\nHow much does it cost, in dollars?",
     "city": "{dialogue}\n\nWhich city do they mention?",
 }
-SLOT_POOLS = (
-    [SHARED_SLOTS] + [f["slots"] for f in FAMILIES] + [f.get("slots_extra", {}) for f in FAMILIES]
-)
 CITIES = {v for pool in SLOT_POOLS for v in pool.get("city", [])}
 
 

@@ -46,13 +46,14 @@ NEUTRAL = re.compile(
 """Reporting rudeness without repeating an insult word."""
 
 
+SLOT_POOLS: list[dict[str, list[str]]] = (
+    [SHARED_SLOTS] + [f["slots"] for f in FAMILIES] + [f.get("slots_extra", {}) for f in FAMILIES]
+)
+"""Every slot pool of the corpus (kind -> values): the shared ones, then each family's."""
+
+
 def _values() -> list[str]:
-    pools = (
-        [SHARED_SLOTS]
-        + [f["slots"] for f in FAMILIES]
-        + [f.get("slots_extra", {}) for f in FAMILIES]
-    )
-    vals = {v for pool in pools for vs in pool.values() for v in vs}
+    vals = {v for pool in SLOT_POOLS for vs in pool.values() for v in vs}
     return sorted(vals, key=lambda v: (-len(v), v))  # longest first: "a phone case" before "phone"
 
 
