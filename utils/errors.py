@@ -9,7 +9,7 @@ from pathlib import Path
 
 RESTORE_ASSETS = (
     "restore the shipped files with `git checkout -- assets` (seconds), or if they are still "
-    "broken rebuild the offline world with `make assets` (about 2.5 hours on 2 CPU cores)"
+    "broken rebuild the offline world with `make assets` (about 2 hours on 2 CPU cores)"
 )
 """The fix for a missing or damaged file under ``assets/``: the quick one first."""
 
