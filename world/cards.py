@@ -80,8 +80,10 @@ def _lab2_lines(l2: dict) -> str:
         )
     l3 = l2["lab3"]
     return (
-        f"Lab 2 (tiny profile's settings, one epoch of the train split, scored on all "
-        f"{l2['n_test']} test dialogues; ROUGE-1 base {l2['rouge1']['base']:.3f}):\n\n"
+        f"Lab 2 (tiny profile's settings and trainer seed, one epoch of the train split, "
+        f"scored on all {l2['n_test']} test dialogues; ROUGE-1 base "
+        f"{l2['rouge1']['base']:.3f}; the slips vary with the trainer's seed: "
+        "`benchmarks/README.md`, World v3c pilots):\n\n"
         + "\n".join(rows)
         + f"\n- LoRA - full ROUGE-1: {_ci(l2['lora_minus_full_rouge1'])}\n\n"
         f"Lab 3 (the tiny profile's PPO: reward {l3['reward']!r}, {l3['ppo_steps']} steps, "
