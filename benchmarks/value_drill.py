@@ -74,15 +74,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.ask}: {len(train)} training pairs, {len(held_out)} held out", flush=True)
 
     def accuracy() -> float:
-        model.eval()
-        said = generate(model, tok, [q for q, _ in held_out], max_new_tokens=8)
+        said = generate(model, tok, [q for q, _ in held_out], max_new_tokens=8)  # sets eval()
         model.train()
         return sum(s.strip() == a for s, (_, a) in zip(said, held_out, strict=True)) / len(held_out)
 
     print(f"step 0: {accuracy():.1%} right", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
     rng = random.Random(0)
-    model.train()
     step = 0
     for _ in range(args.epochs):
         for ids, attn, labels in _batches(train, tok, 32, rng):
