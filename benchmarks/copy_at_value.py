@@ -7,12 +7,12 @@ Why: lab 2's summaries name a price the dialogue never says far more often than 
 day (``benchmarks/README.md``, world v3 and v3e pilots), and reading generated summaries
 mixes two failures: naming a value at all, and naming the wrong one. This separates the
 second. For each reference of the validation and test splits that names exactly one value of
-a kind (a price, a day, a city), said in its dialogue, it feeds the reference to the decoder
-(teacher forcing, the "with who said what" prompt lab 2 fine-tunes toward) and reads the
-model's next-token probabilities where the value starts: among the kind's values (those one
-token long), is the dialogue's the likeliest, and how much of the kind's probability does it
-get? A model that copies scores near 1; one that writes the value from memory scores near
-chance (one in the number of values). Not part of the tests.
+a kind (a price, a day, a city, a number said as a word) said in its dialogue, it feeds the
+reference to the decoder (teacher forcing, the "with who said what" prompt lab 2 fine-tunes
+toward) and reads the model's next-token probabilities where the value starts: among the
+kind's values (those one token long), is the dialogue's the likeliest, and how much of the
+kind's probability does it get? A model that copies scores near 1; one that writes the value
+from memory scores near chance (one in the number of values). Not part of the tests.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ from world.corpus import read_jsonl, said
 from world.facts import SLOT_POOLS
 from world.tiny_t5 import TAGGED_PROMPT
 
-KINDS = ("price", "day", "city")
+KINDS = {"price": ("price",), "day": ("day",), "city": ("city",), "number": ("time", "num")}
+"""Each kind and the slot pools of its values ("number": the hours and counts said as words)."""
 
 
 def candidates(tok, kind: str) -> dict[str, int]:
     """The kind's values that are one token (after a space), with that token's id."""
-    values = sorted({v for pool in SLOT_POOLS for v in pool.get(kind, [])})
+    values = sorted({v for pool in SLOT_POOLS for name in KINDS[kind] for v in pool.get(name, [])})
     ids = {v: tok.convert_tokens_to_ids("▁" + v) for v in values}
     return {v: i for v, i in ids.items() if i != tok.unk_token_id}
 
@@ -57,6 +58,8 @@ def copy_scores(model, tok, rows: list[dict], kind: str) -> dict[str, float]:
         if value is None:
             continue
         labels = tok(row["summary"], return_tensors="pt").input_ids
+        if values[value] not in labels[0].tolist():
+            continue  # inside a longer token ("nine-thirty"): not one token here
         at = labels[0].tolist().index(values[value])
         enc = tok(TAGGED_PROMPT.format(dialogue=row["dialogue"]), return_tensors="pt")
         probs = model(**enc, labels=labels).logits[0, at].softmax(-1)

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--eval-every", type=int, default=50)
+    ap.add_argument("--save", type=Path, help="save the drilled model here")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"step {step}: loss {loss.item():.3f}, {accuracy():.1%} right", flush=True)
     if step % args.eval_every:
         print(f"step {step} (last): {accuracy():.1%} right", flush=True)
+    if args.save:
+        model.save_pretrained(args.save)
+        tok.save_pretrained(args.save)
 
 
 if __name__ == "__main__":
