@@ -1,4 +1,4 @@
-"""Does a flan-t5-tiny copy the dialogue's value where its summary names one? (1 min)
+"""Does a flan-t5-tiny copy the dialogue's value where its summary names one? (seconds)
 
     .venv/bin/python -m benchmarks.copy_at_value                    # the shipped model
     .venv/bin/python -m benchmarks.copy_at_value build/MY-WORLD/models/flan-t5-tiny
