@@ -18,7 +18,6 @@ from memory scores near chance (one in the number of values). Not part of the te
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 import torch
@@ -43,7 +42,7 @@ def candidates(tok, kind: str) -> dict[str, int]:
 def value_named(summary: str, dialogue: str, values: dict[str, int]) -> str | None:
     """The one value of ``values`` the summary names, when it names exactly one and the
     dialogue says it; else None."""
-    named = [v for v in values if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", summary)]
+    named = [v for v in values if said(v, summary)]
     return named[0] if len(named) == 1 and said(named[0], dialogue) else None
 
 
@@ -58,9 +57,10 @@ def copy_scores(model, tok, rows: list[dict], kind: str) -> dict[str, float]:
         if value is None:
             continue
         labels = tok(row["summary"], return_tensors="pt").input_ids
-        if values[value] not in labels[0].tolist():
+        ids = labels[0].tolist()
+        if values[value] not in ids:
             continue  # inside a longer token ("nine-thirty"): not one token here
-        at = labels[0].tolist().index(values[value])
+        at = ids.index(values[value])
         enc = tok(TAGGED_PROMPT.format(dialogue=row["dialogue"]), return_tensors="pt")
         probs = model(**enc, labels=labels).logits[0, at].softmax(-1)
         of_kind = probs[list(values.values())]
