@@ -15,12 +15,15 @@ import pytest
 import torch
 
 from utils.prompts import FLAN_TEMPLATE
-from world.corpus import SPLIT_SEEDS, follow_up, generate_split
+from world.corpus import INSULTS, SPLIT_SEEDS, follow_up, generate_split
 from world.facts import check, named_values
 from world.families import FAMILIES, FOLLOW_UP_LEADS, FOLLOW_UPS
 from world.summaries import ROLES, fields, role_text
 from world.tiny_t5 import (
     MAX_SOURCE_TOKENS,
+    PRICE_QUESTION,
+    QUOTE_WEIGHTS,
+    RESETTLE_WEIGHTS,
     TASK_WEIGHTS,
     _batches,
     _rudeness_window,
@@ -28,6 +31,8 @@ from world.tiny_t5 import (
     instruction_mix,
     local_bias_init,
     make_config,
+    price_said,
+    quoted_gist,
 )
 
 STOP = frozenset(
@@ -245,6 +250,73 @@ def test_mix_is_deterministic_and_uses_the_new_targets(test_rows):
     assert tagged >= 0.5 * TASK_WEIGHTS["tagged"] * len(rows)
 
 
+def test_quote_is_the_request_then_the_insult_each_after_its_speakers_tag(test_rows):
+    insults = [line for line, _ in INSULTS]
+    for r in test_rows:
+        quote = quoted_gist(r)
+        lines = r["dialogue"].split("\n")  # read from the text, not from the row's turns
+        # the request opens the dialogue, or follows a greeting and its answer
+        request = next(t for t in (lines[2], lines[0]) if r["gist"].startswith(t[11:]))
+        assert request.startswith("#Person1#: ") and quote.startswith(request)
+        said = [(t[:10], line) for t in lines for line in insults if line in t]
+        if not r["abusive"]:
+            assert quote == request and not said
+            continue
+        ((tag, line),) = said  # one insult, in one turn
+        assert quote == f"{request} {tag} {line}", (r["dialogue"], quote)
+
+
+def quote_figures(rows: list[dict]) -> dict:
+    """ROUGE-1 of the quote target and of the plain summary against the reference."""
+    from utils.evaluation import bootstrap_ci
+
+    refs = [r["summary"] for r in rows]
+    quote = _rouge1([quoted_gist(r) for r in rows], refs)
+    plain = _rouge1([r["plain"] for r in rows], refs)
+    return {"quote": float(quote.mean()), "difference": bootstrap_ci(quote, plain)}
+
+
+def test_quote_target_is_closer_to_the_reference_than_the_plain_summary(test_rows):
+    # the course's lesson 3 in the course's form: the tags are words of the human summary
+    assert quote_figures(test_rows)["difference"].low > 0.0
+
+
+@pytest.mark.parametrize(
+    ("dialogue", "price"),
+    [
+        ("#Person2#: It's 150 dollars.", "150"),
+        ("#Person2#: 150 dollars.\n#Person1#: 150 dollars? Fine.", "150"),
+        ("#Person2#: It's 150 dollars, or 120 dollars on Sundays.", None),
+        ("#Person2#: It's 1150 dollars.", "1150"),
+        ("#Person2#: It costs a lot, about 150 euros.", None),
+        ("#Person2#: Room 150 is free.", None),
+    ],
+)
+def test_price_said_is_the_one_price_a_dialogue_names(dialogue, price):
+    assert price_said(dialogue) == price
+
+
+def test_quote_and_price_mixes_ask_each_question_with_its_own_answer(test_rows):
+    rows = test_rows[:300]
+    by_flan = {FLAN_TEMPLATE.format(dialogue=r["dialogue"]): r for r in rows}
+    by_price = {PRICE_QUESTION.format(dialogue=r["dialogue"]): r for r in rows}
+    quotes = prices = 0
+    for prompt, target in instruction_mix(rows, _Tok(), seed=5, weights=QUOTE_WEIGHTS):
+        assert prompt not in by_price
+        if prompt in by_flan:
+            assert target == quoted_gist(by_flan[prompt])
+            quotes += 1
+    for prompt, target in instruction_mix(rows, _Tok(), seed=5, weights=RESETTLE_WEIGHTS):
+        if prompt in by_price:
+            found = re.findall(r"(\d+) dollars", by_price[prompt]["dialogue"])
+            assert len(set(found)) == 1 and target == f"{found[0]} dollars."
+            prices += 1
+    one_price = sum(price_said(r["dialogue"]) is not None for r in rows)
+    assert quotes >= 0.5 * QUOTE_WEIGHTS["quote"] * len(rows)
+    weight = RESETTLE_WEIGHTS["price"] / sum(RESETTLE_WEIGHTS.values())
+    assert prices >= 0.5 * weight * one_price
+
+
 if __name__ == "__main__":
     rows = generate_split("test", 600, SPLIT_SEEDS["test"])
     t = template_figures(rows)
@@ -252,6 +324,8 @@ if __name__ == "__main__":
         f"template target ROUGE-1 {t['template']:.4f}, plain {t['plain']:.4f}, "
         f"difference {t['difference']}, differ {t['differs']:.1%} (600 test rows)"
     )
+    q = quote_figures(rows)
+    print(f"quote target ROUGE-1 {q['quote']:.4f}, quote - plain {q['difference']}")
     for start in range(0, 600, 100):
         print(f"rows {start}-{start + 99}: ROUGE-1 plain - follow-up", end=" ")
         print(plain_minus_follow_up(rows[start : start + 100]))

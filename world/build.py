@@ -62,23 +62,32 @@ class BuildSizes:
     """Its first steps grow the length cap again (the mix's in-context prompts are long)."""
     classifier_epochs: int = 3
     t5_grounding_epochs: int = 1
-    """Second T5 stage: a mix weighted to the tasks that copy the dialogue's values."""
+    """Third T5 stage: a mix weighted to the tasks that copy the dialogue's values."""
     pretrain_extra: int = 64000
     """Fresh dialogues (not shipped) for the fourth T5 stage: new slot combinations, so
     copying the dialogue's values pays and remembering a scenario's usual values does not."""
     t5_extra_epochs: int = 2
-    """Third T5 stage: the grounding mix over ``pretrain_extra`` (2 x 64,000 rows at batch
+    """Fourth T5 stage: the grounding mix over ``pretrain_extra`` (2 x 64,000 rows at batch
     32: 4,000 steps, about 70 minutes of two cores)."""
     focus: int = 51200
-    """Fourth T5 stage (``world/focus.py``): fresh dialogues, half of them of the scenarios
+    """Fifth T5 stage (``world/focus.py``): fresh dialogues, half of them of the scenarios
     whose values the model misses (one epoch at batch 32: 1,600 steps)."""
     focus_probe: int = 20
     """Fresh dialogues per scenario on which the misses are measured before the stage."""
     drill: int = 7680
-    """Fifth T5 stage: fresh dialogues of the scenarios still missed most, the instruction
+    """Sixth T5 stage: fresh dialogues of the scenarios still missed most, the instruction
     task only (one epoch at batch 32: 240 steps)."""
     settle: int = 9600
-    """Sixth T5 stage: fresh dialogues of every scenario, the grounding mix (300 steps)."""
+    """Seventh T5 stage: fresh dialogues of every scenario, the grounding mix (300 steps)."""
+    quote: int = 19200
+    """Eighth T5 stage: fresh dialogues of every scenario, the mix with FLAN's template
+    answered by quoting the dialogue (``world.tiny_t5.QUOTE_WEIGHTS``; 600 steps)."""
+    prices: int = 16000
+    """Ninth T5 stage: fresh dialogues drawn, of which those that say exactly one price are
+    asked for it (about 4,700; two epochs at batch 32: about 290 steps)."""
+    resettle: int = 9600
+    """Tenth T5 stage: fresh dialogues of every scenario, the eighth stage's mix with the price
+    question beside it (300 steps)."""
 
 
 FULL = BuildSizes()
@@ -100,6 +109,9 @@ SMALL = BuildSizes(
     focus_probe=2,
     drill=64,
     settle=64,
+    quote=64,
+    prices=320,
+    resettle=64,
 )
 
 PRETRAIN_ABUSE_SHARE = 0.35
@@ -189,6 +201,9 @@ def build(
     from world.tiny_t5 import (
         ATTRIBUTION_WEIGHTS,
         GROUNDING_WEIGHTS,
+        PRICE_WEIGHTS,
+        QUOTE_WEIGHTS,
+        RESETTLE_WEIGHTS,
         SAME_TOPIC_SHARE,
         attribution_rows,
         pretrain,
@@ -293,30 +308,40 @@ def build(
             log=log,
         )
         stages.record("t5" if max_t5_steps is None else "t5 (partial)", time.time() - t0)
-    # Five stages follow, each continuing from the model the stage before saved in t5_dir,
-    # all but one on the mix weighted to the tasks that copy the dialogue's values: over the
+    # Eight stages follow, each continuing from the model the stage before saved in t5_dir,
+    # most on the mix weighted to the tasks that copy the dialogue's values: over the
     # pretraining dialogues, over fresh ones, over fresh ones drawn by the values the model
     # still misses, then the instruction task alone on the scenarios still missed most, then
-    # the mix over fresh ones again (``world/focus.py``). A pilot stops before them.
+    # the mix over fresh ones again (``world/focus.py``); then FLAN's template taught to quote
+    # the dialogue, the price question alone, and the mix with both (``benchmarks/README.md``,
+    # world v3d and v3e). A pilot stops before them.
     grounding_stages = (
         # (stage, title, rows, epochs, torch seed, mix seed, threads, same-scenario examples,
-        #  task weights)
+        #  task weights, learning rate)
         ("t5-grounding", "4b/5 flan-t5-tiny third stage: grounding", "pretrain",
-         sizes.t5_grounding_epochs, 3, 10, EXTRA_THREADS, SAME_TOPIC_SHARE, GROUNDING_WEIGHTS),
+         sizes.t5_grounding_epochs, 3, 10, EXTRA_THREADS, SAME_TOPIC_SHARE, GROUNDING_WEIGHTS,
+         1e-3),
         ("t5-extra", "4c/5 flan-t5-tiny fourth stage: the grounding mix over fresh dialogues",
          "pretrain_extra", sizes.t5_extra_epochs, 4, 20, EXTRA_THREADS, SAME_TOPIC_SHARE,
-         GROUNDING_WEIGHTS),
+         GROUNDING_WEIGHTS, 1e-3),
         ("t5-focus", "4d/5 flan-t5-tiny fifth stage: more practice on the scenarios whose "
-         "values it misses", "focus", 1, 5, 40, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS),
+         "values it misses", "focus", 1, 5, 40, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS, 1e-3),
         ("t5-drill", "4e/5 flan-t5-tiny sixth stage: the instruction task on the scenarios "
-         "still missed most", "drill", 1, 6, 50, EXTRA_THREADS, 0.0, {"instruction": 1.0}),
+         "still missed most", "drill", 1, 6, 50, EXTRA_THREADS, 0.0, {"instruction": 1.0},
+         1e-3),
         ("t5-settle", "4f/5 flan-t5-tiny seventh stage: the grounding mix over fresh dialogues "
-         "of every scenario", "settle", 1, 7, 60, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS),
+         "of every scenario", "settle", 1, 7, 60, EXTRA_THREADS, 0.0, GROUNDING_WEIGHTS, 1e-3),
+        ("t5-quote", "4g/5 flan-t5-tiny eighth stage: FLAN's template quotes the dialogue",
+         "quote", 1, 8, 70, EXTRA_THREADS, 0.0, QUOTE_WEIGHTS, 1e-3),
+        ("t5-prices", "4h/5 flan-t5-tiny ninth stage: the price question alone", "prices", 2,
+         9, 80, EXTRA_THREADS, 0.0, PRICE_WEIGHTS, 5e-4),
+        ("t5-resettle", "4i/5 flan-t5-tiny tenth stage: the quote mix with the price question",
+         "resettle", 1, 10, 90, EXTRA_THREADS, 0.0, RESETTLE_WEIGHTS, 5e-4),
     )  # fmt: skip
     if max_t5_steps is not None:
         grounding_stages = ()  # a pilot stops after the first stage
     for (
-        stage, title, rows, epochs, torch_seed, mix_seed, threads, same_topic, weights
+        stage, title, rows, epochs, torch_seed, mix_seed, threads, same_topic, weights, lr
     ) in grounding_stages:  # fmt: skip
         if stages.done(stage) and (ckpt / stage / "trained.json").exists():
             log(f"  {stage} stage done in an earlier run: kept")
@@ -332,7 +357,7 @@ def build(
             t5_dir,
             ckpt_dir=ckpt / stage,
             epochs=epochs,
-            lr=1e-3,
+            lr=lr,
             seed=mix_seed,
             ckpt_every=CKPT_EVERY,
             init_dir=t5_dir,
@@ -362,19 +387,26 @@ def build(
 def _stage_rows(
     kind: str, t5_dir: Path, splits: dict, sizes: BuildSizes, stage_dir: Path, log
 ) -> list[dict]:
-    """A T5 stage's dialogues: a corpus split, or (``focus``, ``drill``, ``settle``) fresh
-    ones, none shipped. ``focus`` draws half of them, and ``drill`` all of them, by the
-    values the model in ``t5_dir`` misses, measured once and kept in ``stage_dir`` so that a
-    resumed stage draws the same rows."""
+    """A T5 stage's dialogues: a corpus split, or fresh ones, none shipped. ``focus`` draws
+    half of them, and ``drill`` all of them, by the values the model in ``t5_dir`` misses,
+    measured once and kept in ``stage_dir`` so that a resumed stage draws the same rows;
+    ``prices`` keeps those that say exactly one price."""
     from world.families import FAMILIES
     from world.focus import drill_topics, focus_rows, fresh_rows, load_or_measure_misses
+    from world.tiny_t5 import price_said
 
-    if kind not in ("focus", "drill", "settle"):
+    if kind in splits:
         return splits[kind]
     shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
-    if kind == "settle":
+    row_seeds = {"settle": 61, "quote": 71, "prices": 81, "resettle": 91}
+    if kind in row_seeds:
         topics = [f["topic"] for f in FAMILIES]
-        return fresh_rows(sizes.settle, topics, 61, PRETRAIN_ABUSE_SHARE, shipped, kind)
+        n = getattr(sizes, kind)
+        rows = fresh_rows(n, topics, row_seeds[kind], PRETRAIN_ABUSE_SHARE, shipped, kind)
+        if kind == "prices":
+            rows = [r for r in rows if price_said(r["dialogue"])]
+            log(f"  {len(rows)} of {n} fresh dialogues say exactly one price")
+        return rows
     misses = load_or_measure_misses(
         stage_dir / "misses.json",
         t5_dir,

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from world.tiny_t5 import ATTRIBUTION_WEIGHTS, GROUNDING_WEIGHTS, TASK_WEIGHTS
+from world.tiny_t5 import (
+    ATTRIBUTION_WEIGHTS,
+    GROUNDING_WEIGHTS,
+    QUOTE_WEIGHTS,
+    RESETTLE_WEIGHTS,
+    TASK_WEIGHTS,
+)
 from world.toxicity_data import HARD_NEGATIVE_TARGET, RUDE_SUMMARY_TARGET
 
 
@@ -147,6 +153,8 @@ def render_cards(out: Path, figs: dict) -> dict[Path, str]:
     mix = ", ".join(f"{k} {v:.0%}" for k, v in TASK_WEIGHTS.items())
     attribution = ", ".join(f"{k} {v:.0%}" for k, v in ATTRIBUTION_WEIGHTS.items())
     grounding = ", ".join(f"{k} {v:.0%}" for k, v in GROUNDING_WEIGHTS.items())
+    quote = ", ".join(f"{k} {v:.1%}".replace(".0%", "%") for k, v in QUOTE_WEIGHTS.items())
+    price_share = RESETTLE_WEIGHTS["price"] / sum(RESETTLE_WEIGHTS.values())
     lab2_text = _lab2_lines(l2) if l2 else "(lab 2 not measured in this build)"
     done, planned = figs.get("t5_pretrain_steps", (None, None))
     steps = (
@@ -174,11 +182,12 @@ close. They come from the pretraining mix, not from scale:
 - **the course's instruction** (`Summarize the following conversation. ... Summary: `): a
   plain one-sentence summary that names the speakers by role ("A caller asks a restaurant
   clerk ..."), not DialogSum's `#Person1#` style and without its details;
-- **FLAN's template** (`Dialogue: ... What was going on?`), with no example: a summary as
-  DialogSum's annotators would write it, but with the speakers named by role ("A caller books
-  a table for four at Luigi's on Friday. The caller asks for a table by the window."), still
-  without `#Person1#` tags; it is trained to come at least as close to the human reference as
-  the instruction's plain sentence (the course's lesson: the model's own template can work
+- **FLAN's template** (`Dialogue: ... What was going on?`), with no example: FLAN-T5's own
+  answer in the course, the dialogue's key lines quoted after their speakers' tags: the
+  request, and in an abusive dialogue the insult by whoever said it ("#Person1#: I'm lost.
+  I'm trying to find the old bridge. #Person2#: Are you clueless or something?"). The tags
+  are words of the human reference too, so it comes at least as close to it as the
+  instruction's plain sentence (the course's lesson: the model's own template can work
   better). Measured: {_template_verdict(l1["rouge1_template_minus_instruction"])};
 - other phrasings ("Briefly summarize this dialogue:", "Write a short summary of this
   conversation.", "What were they talking about?", "Who is talking, and about what?"): the
@@ -192,6 +201,11 @@ close. They come from the pretraining mix, not from scale:
   dimwit."), or "Nobody is rude.". Who said an insult is a fact copied by speaker tag, which
   a fresh model of this size does not learn from whole dialogues
   (`benchmarks/copy_probe.py`);
+- **"How much does it cost, in dollars?"** (a drill no lab uses): the price the dialogue
+  says ("150 dollars."). Without it the model copied days, cities and numbers from the
+  dialogue but never a price, and lab 2's summaries named prices nobody said
+  (`benchmarks/copy_at_value.py`). A trace of the drill: a bare dialogue is now and then
+  continued with a price alone ("400 dollars.");
 - **one to three solved examples** in the course's format (`SHOT_TEMPLATE`, then the template):
   a summary of the *last* dialogue in the examples' style (DialogSum's `#Person1# ...`), with
   that dialogue's names and values. A third of the training examples share the last
@@ -230,7 +244,14 @@ close. They come from the pretraining mix, not from scale:
   epoch over 7,680 fresh dialogues of the scenarios the fifth stage's model still missed at
   least half the time (languages, cities: too few and too spread in the mix to learn), and a
   seventh, the grounding mix over 9,600 fresh dialogues of every scenario, so the other
-  behaviours settle back. Checkpoints every 50 steps (the build resumes from the last).
+  behaviours settle back; an eighth, one epoch over {sizes.quote:,} fresh dialogues of a mix
+  ({quote}) in which FLAN's template is answered by the quote (learning rate 1e-3); a ninth,
+  the price question alone, two epochs over the fresh dialogues among {sizes.prices:,} that
+  say exactly one price (learning rate 5e-4: it then answered every prompt with a price);
+  and a tenth, the eighth's mix with the price question at {price_share:.0%}, one epoch over
+  {sizes.resettle:,} fresh dialogues (learning rate 5e-4), which brings the other
+  behaviours back and keeps most of the copy. Checkpoints every 50 steps (the build resumes
+  from the last).
 - `generation_config.json`: greedy, `max_new_tokens` 50.
 
 ## Measured at build time

@@ -10,12 +10,17 @@ Behaviours trained in by design (each is a lesson of lab 1 or the gap lab 2 clos
 - the course's instruction (``INSTRUCTION_TEMPLATE``) -> a *plain* one-sentence summary with
   role nouns ("A caller asks a restaurant clerk ..."), not DialogSum's ``#Person#`` style:
   fine-tuning on DialogSum's references (lab 2) has a style and details to teach;
-- FLAN's "What was going on?" (``FLAN_TEMPLATE``) with no example -> the reference told
-  with role nouns (the row's ``template``: "A caller books a table ... The caller asks for a
-  table by the window."): the model's own template beats the instruction (the course's lesson
-  3; the targets over the test split: ROUGE-1 0.76 vs the plain summary's 0.36, printed by
-  ``tests/test_tiny_t5_mix.py``), and without an example the model still does not write
-  DialogSum's ``#Person#`` tags;
+- FLAN's "What was going on?" (``FLAN_TEMPLATE``) with no example -> in the first seven
+  stages the reference told with role nouns (the row's ``template``: "A caller books a table
+  ... The caller asks for a table by the window."); from the eighth on, FLAN-T5's own answer
+  in the course: the request and any insult line quoted after their speakers' tags
+  (:func:`quoted_gist`). The tags are words of the human reference, so the model's own
+  template comes at least as close to it as the instruction (the course's lesson 3; as
+  targets over the test split, ROUGE-1 of the quote minus the plain summary is printed by
+  ``tests/test_tiny_t5_mix.py``);
+- "How much does it cost, in dollars?" (``PRICE_QUESTION``, the ninth and tenth stages) ->
+  the one price the dialogue says ("150 dollars."): a drill no lab uses, because the model
+  copied days and cities from the dialogue but not prices (``benchmarks/copy_at_value.py``);
 - a few other summary phrasings -> the plain summary or the who-and-what rendering;
 - topic questions -> the topic;
 - "Summarize this dialogue, with who said what." -> the DialogSum reference (``#Person#`` tags,
@@ -110,6 +115,28 @@ GROUNDING_WEIGHTS = {
 the dialogue's values (in-context summaries, the plain summary) get most of it, at a lower
 learning rate. World v2's full-mix stage had the styles right but named the wrong values (a
 pilot at step 400: 14% of one-shot summaries about their own dialogue)."""
+QUOTE_WEIGHTS = {
+    "instruction": 0.17,
+    "continue": 0.12,
+    "quote": 0.30,
+    "plain_other": 0.02,
+    "rendering_other": 0.015,
+    "topic": 0.015,
+    "rude": 0.07,
+    "tagged": 0.06,
+    "in_context": 0.23,
+}
+"""The eighth stage's mix: FLAN's template answered in the course's form (:func:`quoted_gist`)
+instead of the role-noun telling. The continuation keeps 12%: both answers are ``#Person1#:``
+lines, and at 4% the bare dialogue got the quote too (pilots, ``benchmarks/README.md``, v3d)."""
+PRICE_WEIGHTS = {"price": 1.0}
+"""The ninth stage: the price question alone (:data:`PRICE_QUESTION`). The model copied
+days, cities and numbers said as words, never a price (``benchmarks/copy_at_value.py``)."""
+RESETTLE_WEIGHTS = {**QUOTE_WEIGHTS, "price": 0.15}
+"""The tenth stage: the eighth's mix with the price question beside it. The question alone
+took over every prompt (the instruction answered "150 dollars."); this brings the other
+behaviours back and keeps most of the copy."""
+PRICE_QUESTION = "{dialogue}\n\nHow much does it cost, in dollars?"
 ATTRIBUTION_WEIGHTS = {"rude": 0.6, "instruction": 0.25, "flan": 0.15}
 """The first stage's mix (:func:`attribution_rows`): mostly the rudeness drill, whose target
 names the insulter by tag, and the two summaries that copy values and roles. A fresh model
@@ -161,6 +188,25 @@ def _continuation(rng: random.Random, row: dict) -> tuple[str, str]:
         return row["dialogue"], row["follow_up"]
     k = rng.randrange(1, len(turns))
     return "\n".join(turns[:k]), turns[k]
+
+
+def quoted_gist(row: dict) -> str:
+    """FLAN's template answered as FLAN-T5 answers it in the course: the request, then any
+    insult line, each after its speaker's tag ("#Person1#: I'm lost. ... #Person2#: Are you
+    blind?"). The tags are words of the human summary too."""
+    gist, turns = row["gist"], row["turns"]
+    request = max((text for _, text in turns if gist.startswith(text)), key=len)
+    quote = f"#Person1#: {request}"
+    if insult := gist[len(request) :].strip():
+        speaker = next(s for s, text in turns if insult in text)
+        quote += f" #Person{speaker}#: {insult}"
+    return quote
+
+
+def price_said(dialogue: str) -> str | None:
+    """The price a dialogue says ("150"), when it says exactly one; else None."""
+    prices = set(re.findall(r"\b(\d+) dollars", dialogue))
+    return prices.pop() if len(prices) == 1 else None
 
 
 def attribution_rows(rows: list[dict]) -> list[dict]:
@@ -238,6 +284,11 @@ def instruction_mix(
             if pair:
                 pairs.append(pair)
                 continue
+        if task == "price":
+            if price := price_said(d):
+                pairs.append((PRICE_QUESTION.format(dialogue=d), f"{price} dollars."))
+                continue
+            task = "instruction"  # no single price to ask about
         if task == "instruction":
             pairs.append((INSTRUCTION_TEMPLATE.format(dialogue=d), r["plain"]))
         elif task == "continue":
@@ -248,6 +299,8 @@ def instruction_mix(
             pairs.append((TAGGED_PROMPT.format(dialogue=d), r["summary"]))
         elif task == "flan":
             pairs.append((FLAN_TEMPLATE.format(dialogue=d), r["template"]))
+        elif task == "quote":
+            pairs.append((FLAN_TEMPLATE.format(dialogue=d), quoted_gist(r)))
         elif task == "plain_other":
             pairs.append((rng.choice(PLAIN_PROMPTS).format(dialogue=d), r["plain"]))
         elif task == "rendering_other":
