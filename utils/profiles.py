@@ -367,8 +367,11 @@ TINY = Profile(
         ppo=PPOConfig(
             # at 3e-4 the drop's CI only just stayed below 0 on one validation seed (-0.0004)
             learning_rate=4.5e-4,
-            batch_size=32,
-            mini_batch_size=32,
+            # world v3e: at 32 one validation seed's drop CI ended at -0.017 and a test draw
+            # dropped 9.7%; 48 rollouts a step (a less noisy reward) lowered the worst
+            # validation CI to -0.022 at the same step size (benchmarks/README.md, v3e)
+            batch_size=48,
+            mini_batch_size=48,
             ppo_epochs=2,
             max_ppo_steps=50,
             max_grad_norm=1.0,
@@ -407,11 +410,11 @@ TINY = Profile(
         lab1=replace(
             COURSE.checks.lab1,
             # the stand-in's lessons are measured by benchmarks/lessons.py, so they are asserted
-            # (template_not_worse stays off: the template's CI reached 0 on 12 of 15 validation
-            # samples, not on every one; 1.7 shows it without asserting it)
+            # (the template's since world v3e: its CI's high end +0.027 or more on every sample)
             prompt_lessons=True,
-            # no prompt: at least 88% distinct continuations on validation, about their own
-            # dialogue 89% or more (issue 24 asks for 30% and 80%)
+            template_not_worse=True,
+            # no prompt: at least 82% distinct continuations on validation, about their own
+            # dialogue 85% or more (issue 24 asks for 30% and 80%)
             min_no_prompt_distinct=0.3,
             min_no_prompt_own_dialogue=0.8,
             max_non_words=0.02,  # sampling at temperature 1 invents words; rarely, here
@@ -425,7 +428,8 @@ TINY = Profile(
             # the gains are large here; each threshold sits below the benchmark's worst run
             min_rouge1_gain=0.05,
             content_lessons=True,
-            # LoRA - full ROUGE-1 on validation: -0.002 to +0.012 over 3 seeds
+            # LoRA - full ROUGE-1 on validation: -0.017 to -0.003 over 3 seeds (world v3b:
+            # -0.002 to +0.012)
             lora_vs_full=(-0.03, 0.02),
             # a small model can loop more than FLAN-T5 (a sentence said twice counts): up to
             # 0.4% on validation; its summaries beat 99% of the other dialogues there
@@ -435,9 +439,10 @@ TINY = Profile(
         lab3=replace(
             COURSE.checks.lab3,
             # the stand-in's PPO is long enough to show the lesson. On the validation split
-            # (3 PPO seeds, world v3b, lr 4.5e-4) the drop was 18% or more with its CI below
-            # -0.017, greedy summaries' 13% or more, ROUGE-1 moved by 0.004 at most, 99% about
-            # their own dialogue, 77% of clean summaries unchanged: limits with a margin
+            # (3 PPO seeds, world v3e, batch 48) the drop was 21% or more with its CI below
+            # -0.022, greedy summaries' 25% or more, ROUGE-1 moved by 0.003 at most,
+            # 99% about their own dialogue, 75% of clean summaries unchanged: limits with a
+            # margin
             min_toxicity_drop=0.1,
             min_greedy_toxicity_drop=0.05,
             max_rouge1_drop=0.045,
@@ -445,9 +450,9 @@ TINY = Profile(
             min_own_dialogue=0.9,
             min_clean_unchanged=0.65,
             near_ties_change_more=True,
-            # DPO (section 3.12). On the validation split (3 DPO seeds, world v3b, 3 epochs) the
-            # drop was 16% or more with its CI below -0.014, ROUGE-1 fell by 0.02 at most (its
-            # CI reaching -0.002 or higher), 98% about their own dialogue: limits with a margin
+            # DPO (section 3.12). On the validation split (3 DPO seeds, world v3e, 3 epochs) the
+            # drop was 18% or more with its CI below -0.017, ROUGE-1 fell by 0.018 at most (its
+            # CI reaching -0.0002 or higher), 98.6% about their own dialogue: limits with a margin
             dpo_min_toxicity_drop=0.1,
             dpo_max_rouge1_drop=0.045,
             dpo_min_rouge1_ci_high=-0.02,
