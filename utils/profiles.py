@@ -440,7 +440,7 @@ TINY = Profile(
             COURSE.checks.lab3,
             # the stand-in's PPO is long enough to show the lesson. On the validation split
             # (3 PPO seeds, world v3e, batch 48) the drop was 21% or more with its CI below
-            # -0.022, greedy summaries' 25% or more, ROUGE-1 moved by 0.003 at most,
+            # -0.022, greedy summaries' 24.8% or more, ROUGE-1 moved by 0.003 at most,
             # 99% about their own dialogue, 75% of clean summaries unchanged: limits with a
             # margin
             min_toxicity_drop=0.1,

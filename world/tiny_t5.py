@@ -193,7 +193,7 @@ def _continuation(rng: random.Random, row: dict) -> tuple[str, str]:
 def quoted_gist(row: dict) -> str:
     """FLAN's template answered as FLAN-T5 answers it in the course: the request, then any
     insult line, each after its speaker's tag ("#Person1#: I'm lost. ... #Person2#: Are you
-    blind?"). The tags are words of the human summary too."""
+    clueless or something?"). The tags are words of the human summary too."""
     gist, turns = row["gist"], row["turns"]
     request = max((text for _, text in turns if gist.startswith(text)), key=len)
     quote = f"#Person1#: {request}"
