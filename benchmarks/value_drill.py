@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 from pathlib import Path
 
 import torch
@@ -26,10 +25,10 @@ from utils.paths import ASSETS_DIR
 from world.facts import SLOT_POOLS, named_values
 from world.families import FAMILIES
 from world.focus import fresh_rows
-from world.tiny_t5 import _batches, generate
+from world.tiny_t5 import PRICE_QUESTION, _batches, generate, price_said
 
 QUESTIONS = {
-    "price": "{dialogue}\n\nHow much does it cost, in dollars?",
+    "price": PRICE_QUESTION,  # the build's ninth stage asks the same
     "city": "{dialogue}\n\nWhich city do they mention?",
 }
 CITIES = {v for pool in SLOT_POOLS for v in pool.get("city", [])}
@@ -38,8 +37,8 @@ CITIES = {v for pool in SLOT_POOLS for v in pool.get("city", [])}
 def answer(kind: str, dialogue: str) -> str | None:
     """The target for a dialogue that says exactly one value of ``kind``, else None."""
     if kind == "price":
-        found = set(re.findall(r"\b(\d+) dollars", dialogue))
-        return f"{found.pop()} dollars." if len(found) == 1 else None
+        price = price_said(dialogue)
+        return f"{price} dollars." if price else None
     found = {v for v in named_values(dialogue) if v in CITIES}
     return f"{found.pop()}." if len(found) == 1 else None
 
