@@ -36,6 +36,33 @@ def test_batched_greedy_equals_one_at_a_time_in_order(model_and_tokenizer, promp
     assert len(set(batched)) > 1  # different dialogues, different summaries
 
 
+def test_samples_per_text_come_back_sample_major(model_and_tokenizer, prompts):
+    # top_k=1 samples the argmax: every draw of a text is its greedy summary, so a draw put
+    # at another text's place (a text-major vs sample-major mix-up) shows as a mismatch
+    model, tokenizer = model_and_tokenizer
+    texts = prompts[:7]
+    greedy = summarize(model, tokenizer, texts, GREEDY, batch_size=8, progress=False)
+    assert len(set(greedy)) > 3
+    argmax_sampling = GenerationConfig(max_new_tokens=30, do_sample=True, top_k=1)
+    for batch_size in (1, 8):  # one text per call (rows > batch) and several
+        flat = summarize(
+            model, tokenizer, texts, argmax_sampling, batch_size=batch_size, progress=False,
+            samples_per_text=3,
+        )  # fmt: skip
+        assert flat == greedy * 3
+
+
+def test_samples_per_text_draws_differ_and_need_sampling(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    sampling = GenerationConfig(max_new_tokens=30, do_sample=True, top_k=0, top_p=1.0)
+    torch.manual_seed(0)
+    flat = summarize(model, tokenizer, prompts[:4], sampling, progress=False, samples_per_text=4)
+    assert len(flat) == 16 and all(flat)
+    assert any(len({flat[k * 4 + i] for k in range(4)}) > 1 for i in range(4))
+    with pytest.raises(ValueError, match="do_sample=True"):
+        summarize(model, tokenizer, prompts[:2], GREEDY, progress=False, samples_per_text=2)
+
+
 def test_empty_input_is_refused(model_and_tokenizer):
     model, tokenizer = model_and_tokenizer
     with pytest.raises(LabsError, match=r"1 of the 2 texts .* position 1 is empty"):

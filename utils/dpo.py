@@ -262,12 +262,13 @@ def make_dpo_pairs(
     samples = summarize(
         model,
         tokenizer,
-        prompts * n_samples,  # sample k of dialogue i at k * len(prompts) + i
+        prompts,
         config,
         batch_size=batch_size,
         max_input_tokens=max_input_tokens,
         desc="Sampling summaries for the pairs",
         progress=progress,
+        samples_per_text=n_samples,  # sample k of dialogue i at k * len(prompts) + i
     )
     rewards = reward_fn(samples).float().reshape(n_samples, len(prompts))  # (K, N)
     result = DPOPairs(n_dialogues=len(prompts), n_samples=n_samples)

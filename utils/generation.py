@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -77,14 +78,25 @@ def summarize(
     max_input_tokens: int = 512,
     desc: str = "Generating",
     progress: bool = True,
+    samples_per_text: int = 1,
 ) -> list[str]:
     """Generate one output per input text and return them in input order.
 
     Texts are sorted by length so each batch pads little, then ``model.generate`` runs
     batch by batch on the model's device. Inputs longer than ``max_input_tokens`` are cut
     (with one warning saying how many).
+
+    ``samples_per_text`` > 1 (a sampling ``generation_config`` only) draws that many outputs
+    per text from one encoding of it (``num_return_sequences``): sample k of text i is at
+    ``k * len(texts) + i``. ``batch_size`` counts generated rows, so a batch holds
+    ``batch_size // samples_per_text`` texts (at least one) and needs the same memory.
     """
     texts = check_texts(texts)
+    if samples_per_text > 1 and not generation_config.do_sample:
+        raise ValueError(
+            f"samples_per_text={samples_per_text} with greedy decoding would repeat one output; "
+            "pass a sampling generation config (do_sample=True)."
+        )
     if not texts:
         return []
     model = ensure_safe_dtype(model)
@@ -97,9 +109,13 @@ def summarize(
             f"are cut to fit the context window.",
             stacklevel=2,
         )
+    if samples_per_text > 1:
+        generation_config = copy.deepcopy(generation_config)
+        generation_config.num_return_sequences = samples_per_text
+    texts_per_batch = max(1, batch_size // samples_per_text)
     order = sorted(range(len(texts)), key=lambda i: lengths[i], reverse=True)
-    outputs: list[str] = [""] * len(texts)
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    outputs: list[str] = [""] * (len(texts) * samples_per_text)
+    batches = [order[i : i + texts_per_batch] for i in range(0, len(order), texts_per_batch)]
     for batch in tqdm(batches, desc=desc, unit="batch", disable=not progress, leave=False):
         inputs = tokenizer(
             [texts[i] for i in batch],
@@ -111,8 +127,9 @@ def summarize(
         with torch.inference_mode():
             generated = model.generate(**inputs, generation_config=generation_config)
         decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
-        for index, summary in zip(batch, decoded, strict=True):
-            outputs[index] = summary.strip()
+        rows = [k * len(texts) + i for i in batch for k in range(samples_per_text)]
+        for row, summary in zip(rows, decoded, strict=True):  # generate's rows: text-major
+            outputs[row] = summary.strip()
     return outputs
 
 

@@ -187,10 +187,16 @@ def measure_policy(
         progress=progress,
     )
     set_seed(settings.seed)  # the same random draws before and after PPO
-    draws = [
-        summarize(model, tokenizer, prompts, sampling, desc=f"{desc}, sampled", **kw)
-        for _ in range(settings.samples)
-    ]
+    flat = summarize(
+        model,
+        tokenizer,
+        prompts,
+        sampling,
+        desc=f"{desc}, sampled",
+        samples_per_text=settings.samples,  # each dialogue encoded once for all its draws
+        **kw,
+    )
+    draws = [flat[k * len(prompts) : (k + 1) * len(prompts)] for k in range(settings.samples)]
     sampled = draws[0]
     summaries = summarize(model, tokenizer, prompts, greedy, desc=f"{desc}, greedy", **kw)
     margins = greedy_margins(
@@ -565,6 +571,7 @@ def before_and_after(
         lora_alpha=s.lora_alpha,
         lora_dropout=s.lora_dropout,
         target_modules=s.lora_target_modules,
+        activation_checkpointing=s.activation_checkpointing,
     )
     measure_befores(policy.model, tokenizer, pipe, profile, draws, befores, progress)
     train_rows = in_range(dialogsum["train"], s.min_dialogue_chars, s.max_dialogue_chars)

@@ -273,6 +273,7 @@ def run(
     policy = build_policy(
         summarizer, r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout,
         target_modules=s.lora_target_modules,
+        activation_checkpointing=s.activation_checkpointing,
     )  # fmt: skip
     model = policy.model
     draws = lab3_lessons.held_out_draws(dialogsum, pipe, profile, seed, samples, befores)
