@@ -352,6 +352,46 @@ def test_sampled_kl_is_zero_at_the_start_and_matches_the_exact_kl(tiny_t5):
     assert abs(estimate.mean().item() - exact) < 4 * standard_error
 
 
+def test_sampled_kl_puts_each_estimate_at_its_prompt(tiny_t5):
+    # two kinds of prompt with different exact KLs, interleaved; sampled_kl batches them by
+    # length, so an estimate put back at the wrong position mixes the two kinds
+    policy = lora(tiny_t5(seed=3, vocab_size=6))
+    perturb_adapter(policy, std=1.0)
+    tokenizer = LengthStubTokenizer()
+    responses = torch.tensor([[1, 0]] + [[a, b] for a in (0, 2, 3, 4, 5) for b in range(6)])
+    mask = torch.tensor([[1, 0]] + [[1, 1]] * 30)
+    exact = {}
+    for prompt in ("a", "dcdb"):
+        enc = tokenizer([prompt], padding=True)
+        q = (enc["input_ids"].expand(31, -1), enc["attention_mask"].expand(31, -1))
+        with torch.no_grad():
+            logp = sequence_logprobs(policy, *q, responses, mask).double()
+            logq = reference_logprobs(policy, *q, responses, mask).double()
+        exact[prompt] = (logp.exp() * (logp - logq)).sum().item()
+    prompts = ["a", "dcdb"] * 300
+    estimate = sampled_kl(
+        policy, tokenizer, prompts, max_new_tokens=2, n_samples=4, batch_size=64
+    ).double()
+    for k, prompt in enumerate(("a", "dcdb")):
+        kind = estimate[k::2]
+        standard_error = kind.std().item() / math.sqrt(len(kind))
+        assert abs(kind.mean().item() - exact[prompt]) < 4 * standard_error
+    assert abs(exact["a"] - exact["dcdb"]) > 0.2 * max(exact.values())
+
+
+class LengthStubTokenizer:
+    """Tokenizes each character of "abcd" as id 2-5, then eos (1): lists of ids of each
+    text's own length, or (with ``padding=True``) tensors right-padded with 0."""
+
+    def __call__(self, texts, padding=False, **kwargs):
+        rows = [[2 + "abcd".index(c) for c in t] + [1] for t in texts]
+        if not padding:
+            return {"input_ids": rows}
+        longest = max(map(len, rows))
+        ids = torch.tensor([r + [0] * (longest - len(r)) for r in rows])
+        return BatchStub(input_ids=ids, attention_mask=(ids != 0).long())
+
+
 class StubTokenizer:
     """Tokenizes any prompt as the ids [2, 1] (enough for a model with 6 tokens)."""
 

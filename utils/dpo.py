@@ -516,9 +516,12 @@ def sampled_kl(
     device = next(model.parameters()).device
     set_seed(seed)
     estimates = torch.zeros(len(prompts))
+    lengths = [len(ids) for ids in tokenizer(list(prompts))["input_ids"]]
+    order = sorted(range(len(prompts)), key=lambda i: lengths[i], reverse=True)  # less padding
     for start in range(0, len(prompts), batch_size):
+        rows = order[start : start + batch_size]
         enc = tokenizer(
-            list(prompts[start : start + batch_size]),
+            [prompts[i] for i in rows],
             return_tensors="pt",
             padding=True,
             truncation=True,
@@ -530,7 +533,7 @@ def sampled_kl(
             mask = response_mask(response_ids, eos_id)
             args = (enc["input_ids"], enc["attention_mask"], response_ids, mask)
             kl = sequence_logprobs(model, *args) - reference_logprobs(model, *args)
-            estimates[start : start + len(kl)] += kl.float().cpu() / n_samples
+            estimates[rows] += kl.float().cpu() / n_samples
     return estimates
 
 
