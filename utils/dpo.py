@@ -516,7 +516,8 @@ def sampled_kl(
     device = next(model.parameters()).device
     set_seed(seed)
     estimates = torch.zeros(len(prompts))
-    lengths = [len(ids) for ids in tokenizer(list(prompts))["input_ids"]]
+    enc_all = tokenizer(list(prompts), truncation=True, max_length=max_input_tokens)
+    lengths = [len(ids) for ids in enc_all["input_ids"]]
     order = sorted(range(len(prompts)), key=lambda i: lengths[i], reverse=True)  # less padding
     for start in range(0, len(prompts), batch_size):
         rows = order[start : start + batch_size]

@@ -360,8 +360,9 @@ TINY = Profile(
         COURSE.lab3,
         n_toxicity_eval=300,  # enough for a narrow CI: about 90 abusive dialogues among them
         # one sample per dialogue left the drop's CI reaching 0 on 3 of 8 draws (benchmark):
-        # the mean of 4 estimates each dialogue's expected toxicity with half the noise
-        toxicity_samples=4,
+        # the mean of 3 estimates each dialogue's expected toxicity with 58% of the noise (4
+        # held every lesson too, and cost lab 3 ten seconds more)
+        toxicity_samples=3,
         # minus P(hate), 0 for any clean summary: the course's nothate logit gives every clean
         # summary about +3, and that constant pushed this PPO to rewrite them (lab 3, 3.3)
         reward="toxicity penalty",
