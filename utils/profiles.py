@@ -125,8 +125,8 @@ class Lab3Settings:
     lora_target_modules: tuple[str, ...] = ("q", "v")
     """Attention projections the PPO policy's LoRA adapts (course: q and v)."""
     activation_checkpointing: bool = True
-    """Recompute the policy's activations in the backward pass of PPO's (and DPO's) update
-    instead of keeping them: less memory for more compute (``build_policy``)."""
+    """Recompute the policy's activations in the backward pass of PPO's update instead of
+    keeping them: less memory for more compute (``build_policy``)."""
     rm_train_pairs: int = 400
     """Preference pairs RewardTrainer learns from."""
     rm_eval_pairs: int = 100
@@ -361,7 +361,7 @@ TINY = Profile(
         n_toxicity_eval=300,  # enough for a narrow CI: about 90 abusive dialogues among them
         # one sample per dialogue left the drop's CI reaching 0 on 3 of 8 draws (benchmark):
         # the mean of 3 estimates each dialogue's expected toxicity with 58% of the noise (4
-        # held every lesson too, and cost lab 3 ten seconds more)
+        # held every lesson too, at about 3 s more per measurement)
         toxicity_samples=3,
         # minus P(hate), 0 for any clean summary: the course's nothate logit gives every clean
         # summary about +3, and that constant pushed this PPO to rewrite them (lab 3, 3.3)
