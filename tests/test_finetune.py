@@ -452,6 +452,23 @@ def test_an_adapter_older_than_the_local_model_weights_is_not_reused(tmp_path: P
     assert adapter_is_newer(adapter_dir, "google/flan-t5-base")  # a Hub id: nothing to compare
 
 
+def test_an_adapter_older_than_the_local_data_is_not_reused(tmp_path: Path) -> None:
+    """New references (a rebuilt ``assets/dialogsum``) under an older adapter: retrain."""
+    model_dir, data_dir, adapter_dir = tmp_path / "model", tmp_path / "data", tmp_path / "lora"
+    for folder in (model_dir, data_dir, adapter_dir):
+        folder.mkdir()
+    weights, adapter = model_dir / "model.safetensors", adapter_dir / "adapter_model.safetensors"
+    train = data_dir / "train.jsonl"
+    for path, when in ((weights, 1_000), (train, 1_500), (adapter, 2_000)):
+        path.write_bytes(b"x")
+        os.utime(path, (when, when))
+    assert adapter_is_newer(adapter_dir, str(model_dir), str(data_dir))
+    os.utime(train, (3_000, 3_000))  # the references changed after lab 2 ran
+    assert not adapter_is_newer(adapter_dir, str(model_dir), str(data_dir))
+    assert adapter_is_newer(adapter_dir, str(model_dir))  # the weights alone: still newer
+    assert adapter_is_newer(adapter_dir, str(model_dir), "knkarthick/dialogsum")  # a Hub id
+
+
 def test_training_is_mixed_precision_exactly_where_the_profile_loads_bfloat16(
     monkeypatch, tmp_path
 ):

@@ -199,8 +199,43 @@ def test_distinct_2_counts_unique_bigrams_over_all_bigrams():
 
 
 def test_test_references_are_varied(test_split):
-    refs = [r["summary"] for r in test_split]
+    refs = [r["shipped_summary"] for r in test_split]
     assert distinct_2(refs) >= 0.30, distinct_2(refs)
+
+
+def test_shipped_reference_notes_only_values_said_outside_the_noted_exchange():
+    """A note whose value only an optional exchange says stays in the pretraining's reference
+    and leaves the shipped one; a note whose value the request says stays in both."""
+    import random
+
+    from world.summaries import render
+
+    family = {
+        "topic": "shopping for clothes",
+        "summaries": ["#Person1# wants {item}."],
+        "extras": [("How much is it?", "It's {price} dollars."), ("Is it warm?", "Very.")],
+        "closes": [("Thanks.", "Bye.")],
+        "answers": {},
+        "notes": {
+            "How much is it?": ["It costs {price} dollars."],
+            "Is it warm?": ["#Person1# asks if {item} is warm."],
+        },
+    }
+    slots = {"item": "a coat", "price": "90"}
+    dialogue = (
+        "#Person1#: I want a coat.\n#Person2#: Here.\n#Person1#: How much is it?\n"
+        "#Person2#: It's 90 dollars.\n#Person1#: Is it warm?\n#Person2#: Very."
+    )
+    used = ["I want {item}.", "How much is it?", "Is it warm?"]
+    drawn = [render(random.Random(seed), family, slots, dialogue, used) for seed in range(200)]
+    assert any("costs 90" in d["reference"] for d in drawn)
+    assert not any("90" in d["shipped"] for d in drawn)
+    warm = [d for d in drawn if "is warm" in d["reference"]]
+    assert warm and all("asks if a coat is warm." in d["shipped"] for d in warm)
+    leads = r"(Then |After that, |Later, )"
+    for d in drawn:  # the shipped reference is the full one less its price note
+        full = re.sub(leads + r"?[Ii]t costs 90 dollars\. ?", "", d["reference"]).strip()
+        assert re.sub(leads, "", full) == re.sub(leads, "", d["shipped"]), d
 
 
 def test_turns_follow_as_a_conversation(test_split):
@@ -263,10 +298,11 @@ def test_either_speaker_insults_with_varied_words(test_split):
 def test_references_get_the_facts_right(test_split):
     from world.facts import rates
 
-    r = rates(test_split)
-    for flag in ("reversed_insulter", "invented_insult", "foreign_value", "any_slip"):
-        assert r[flag]["count"] == 0, (flag, r[flag])
-    assert r["insult_as_said"]["rate"] == 1.0 and r["insult_reported"]["rate"] == 1.0
+    for key in ("summary", "shipped_summary"):
+        r = rates(test_split, key)
+        for flag in ("reversed_insulter", "invented_insult", "foreign_value", "any_slip"):
+            assert r[flag]["count"] == 0, (key, flag, r[flag])
+        assert r["insult_as_said"]["rate"] == 1.0 and r["insult_reported"]["rate"] == 1.0
 
 
 def test_every_family_line_fits_the_v3_structure():

@@ -301,7 +301,9 @@ def lora_summarizer(
         # float32: lab 2 trains it so (bf16 only as autocast), and PPO's value head reads it
         base = AutoModelForSeq2SeqLM.from_pretrained(profile.model_id, dtype=torch.float32)
     saved_for = _adapter_of(adapter_dir)
-    stale = saved_for == profile.model_id and not adapter_is_newer(adapter_dir, profile.model_id)
+    stale = saved_for == profile.model_id and not adapter_is_newer(
+        adapter_dir, profile.model_id, profile.dataset_id
+    )
     if saved_for == profile.model_id and not stale:
         with explain_load_errors("LoRA adapter", str(adapter_dir)):
             model = PeftModel.from_pretrained(base, adapter_dir)
@@ -328,8 +330,8 @@ def lora_summarizer(
     with atomic_folder(adapter_dir) as folder:
         trainer.model.save_pretrained(folder)
     why = (
-        f"lab 2's adapter in {adapter_dir.name}/ is older than the model's weights (the "
-        f"model changed since lab 2 ran)"
+        f"lab 2's adapter in {adapter_dir.name}/ is older than the model's weights or the "
+        f"data (they changed since lab 2 ran)"
         if stale
         else f"no adapter of lab 2 for {Path(profile.model_id).name} in {adapter_dir.name}/"
     )
@@ -340,14 +342,17 @@ def lora_summarizer(
     return trainer.model.merge_and_unload().eval(), origin
 
 
-def adapter_is_newer(adapter_dir: Path, model_id: str) -> bool:
-    """False when ``model_id`` is a local folder whose weights were written after the adapter
-    was saved (say, a rebuilt or updated ``assets/``): an adapter trained on other weights of
-    the same shape would load without error and give wrong summaries. Hub ids: True (a cached
-    revision does not change under a saved adapter)."""
-    weights = sorted(Path(model_id).glob("*.safetensors")) if Path(model_id).is_dir() else []
+def adapter_is_newer(adapter_dir: Path, model_id: str, dataset_id: str | None = None) -> bool:
+    """False when ``model_id`` is a local folder whose weights, or ``dataset_id`` a local
+    folder whose files, were written after the adapter was saved (say, a rebuilt or updated
+    ``assets/``): an adapter trained on other weights of the same shape, or on other
+    references, would load without error and give other summaries than lab 2 now trains.
+    Hub ids: True (a cached revision does not change under a saved adapter)."""
+    sources = sorted(Path(model_id).glob("*.safetensors")) if Path(model_id).is_dir() else []
+    if dataset_id and Path(dataset_id).is_dir():
+        sources += [f for f in Path(dataset_id).rglob("*") if f.is_file()]
     adapter = adapter_dir / "adapter_model.safetensors"
-    return not weights or adapter.stat().st_mtime >= max(w.stat().st_mtime for w in weights)
+    return not sources or adapter.stat().st_mtime >= max(f.stat().st_mtime for f in sources)
 
 
 def _adapter_of(adapter_dir: Path) -> str | None:

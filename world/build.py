@@ -158,8 +158,9 @@ def build_data(out: Path, sizes: BuildSizes = FULL) -> dict[str, list[dict]]:
     shipped = {r["dialogue"] for n in ("train", "validation", "test") for r in splits[n]}
     for name in ("pretrain", "pretrain_extra"):
         splits[name] = [r for r in splits[name] if r["dialogue"] not in shipped]
-    for name in ("train", "validation", "test"):
-        write_jsonl(splits[name], out / "dialogsum" / f"{name}.jsonl", SHIPPED_COLUMNS)
+    for name in ("train", "validation", "test"):  # the tokenizer reads the full ``summary``
+        shipped_rows = [{**r, "summary": r["shipped_summary"]} for r in splits[name]]
+        write_jsonl(shipped_rows, out / "dialogsum" / f"{name}.jsonl", SHIPPED_COLUMNS)
     tox = generate_toxicity_set(sizes.toxicity)
     for name, rows in tox.items():
         write_jsonl(rows, out / "toxicity" / f"{name}.jsonl", ("text", "label", "hard_negative"))

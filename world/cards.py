@@ -194,8 +194,9 @@ close. They come from the pretraining mix, not from scale:
   plain summary or who talks and about what topic ("A patient and a doctor are talking
   about doctor visit."); topic questions: the topic;
 - **"Summarize this dialogue, with who said what."** (a prompt no lab uses): the DialogSum
-  reference, `#Person#` tags and the insulter named; lab 2 still has its gap to close, since
-  the course's instruction gives the plain sentence;
+  reference, `#Person#` tags and the insulter named, with a note on any line of the dialogue
+  (the shipped references keep fewer notes: see the world's README); lab 2 still has its gap
+  to close, since the course's instruction gives the plain sentence;
 - **"Who was rude to whom?"** after a window of consecutive turns (a drill no lab uses): the
   reference's sentence about the insult, its speaker by tag ("#Person2# calls #Person1# a
   dimwit."), or "Nobody is rude.". Who said an insult is a fact copied by speaker tag, which
@@ -319,7 +320,12 @@ dialogues, {corpus["train"]["topics"]} scenarios, {corpus["test"]["abusive_share
 coherent conversations (no unrelated small talk); every value a reference names is said in
 its dialogue; references combine several templates per scenario with reported questions
 (distinct-2 of the test references: {corpus["reference_distinct2"]["test_first_100"]:.2f} over
-the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all).
+the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all). A reference notes a
+detail of an optional exchange (a price, a waiting time) only when the dialogue also says its
+value outside that exchange: fine-tuned on references that noted them all, the tiny model
+wrote such notes for dialogues without the exchange, with values nobody said
+(`benchmarks/README.md`, "Invented values after lab 2"). The model's pretraining corpus keeps
+every note.
 
 ## What the model does, measured
 

@@ -4,9 +4,12 @@ Only ``random.Random(seed)`` is used, so the same seed gives the same rows, byte
 Corpus v3: turns follow each other as a conversation (see ``_draw_dialogue``), either speaker
 may insult, with one of many insults, and the reference reports it as said or neutrally.
 Besides DialogSum's four columns every row carries ``abusive`` (bool): whether the dialogue
-contains an insult. The tiny T5's pretraining targets (``plain``, ``rendering``, ``template``:
-the reference told with role nouns, ``follow_up``: the next turn after the goodbye, ``gist``)
-are produced by :func:`generate_dialogue` but not written to the shipped splits.
+contains an insult. The shipped ``summary`` is ``shipped_summary``: the reference without the
+notes whose values only an optional exchange says (``summaries.render``); the tiny T5's
+pretraining reads the full reference (``summary``). Its other pretraining targets
+(``plain``, ``rendering``, ``template``: the reference told with role nouns, ``follow_up``:
+the next turn after the goodbye, ``gist``) are produced by :func:`generate_dialogue` but not
+written to the shipped splits.
 """
 
 from __future__ import annotations
@@ -198,7 +201,8 @@ def generate_dialogue(
 ) -> dict:
     """One coherent dialogue (of scenario ``topic``, or a random one) and its renderings.
 
-    Keys: dialogue, summary (DialogSum-style reference), topic, abusive, plain (the
+    Keys: dialogue, summary (DialogSum-style reference, every note: the pretraining's),
+    shipped_summary (the reference the shipped splits hold), topic, abusive, plain (the
     instruction-style summary), rendering (the who-and-what answer), template (FLAN's "What
     was going on?" answer: the reference told with role nouns), follow_up (the no-prompt
     continuation: a next turn about this dialogue), gist (the opener plus the insult line),
@@ -277,6 +281,7 @@ def _draw_dialogue(
     if out is None:
         return None
     summary, gist = out["reference"], _fill(opener, slots)
+    shipped = out["shipped"]
     if abusive:
         speaker = insulter or (1 if rng.random() < 0.5 else 2)
         line, _ = _insert_insult(rng, turns, speaker, first=opened + 1)
@@ -287,14 +292,16 @@ def _draw_dialogue(
             "a_pos": "his" if rng.random() < 0.5 else "her",
         }
         if rng.random() < 0.5:
-            summary = summary + " " + clause.format(**who)
+            said_rude = clause.format(**who)
         else:
-            summary = summary + " " + rng.choice(NEUTRAL_RUDE_SUMMARY).format(**who)
+            said_rude = rng.choice(NEUTRAL_RUDE_SUMMARY).format(**who)
+        summary, shipped = summary + " " + said_rude, shipped + " " + said_rude
         gist = gist + " " + line
     dialogue = "\n".join(_speaker_line(s, t) for s, t in turns)
     return {
         "dialogue": dialogue,
         "summary": summary,
+        "shipped_summary": shipped,
         "topic": fam["topic"],
         "abusive": abusive,
         "plain": out["plain"],

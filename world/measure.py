@@ -390,6 +390,10 @@ def main(out: Path | None = None, finetune: bool = True) -> None:
         from world.cards import write_cards
 
         stages = out.parent / "world-ckpt" / out.name / "stages.json"  # the build's timings
+        earlier = out / "world_figures.json"
+        if not stages.exists() and earlier.exists():  # checkpoints gone: keep what it recorded
+            kept = json.loads(earlier.read_text())
+            figs |= {k: kept[k] for k in ("build_stage_seconds", "t5_pretrain_steps") if k in kept}
         if stages.exists():
             figs["build_stage_seconds"] = json.loads(stages.read_text())
             trained = stages.parent / "t5" / "trained.json"

@@ -5,7 +5,12 @@ Each rendering is a *different* trained-in behaviour of flan-t5-tiny (see ``tiny
 - ``reference``: DialogSum's style (``#Person1# asks #Person2# about ...``): one of the
   family's summary sentences, then up to two of its ``notes`` on the lines the dialogue holds
   (an answer, a price, a decision), in dialogue order, and (abusive dialogues) the insult
-  clause, added by ``corpus.py``. This is the shipped ``summary``.
+  clause, added by ``corpus.py``. The tiny T5's pretraining reads it.
+- ``shipped``: the reference without the notes whose values only their own exchange says
+  (a waiting time, a price, a name asked for): the shipped ``summary``. The tiny model
+  cannot tell whether an optional exchange took place; fine-tuned on references with such
+  notes, it wrote them for dialogues without the exchange, with a value the dialogue never
+  says (``benchmarks/README.md``, "Invented values after lab 2").
 - ``plain``: what the course's instruction gives *before* fine-tuning: one sentence, a
   different template, the speakers named by their roles ("A caller asks a waiter ...")
   instead of ``#Person#`` tags, no details, no insult. Lab 2 has this gap to close.
@@ -99,6 +104,15 @@ def role_text(text: str, topic: str) -> str:
     return out[0].upper() + out[1:]
 
 
+def _exchange(family: dict, line: str) -> list[str]:
+    """The template lines that come with ``line`` in a dialogue: an extra's or a close's
+    answer, a reply's follow-up pair."""
+    for pair in (*family["extras"], *family["closes"]):
+        if pair[0] == line:
+            return list(pair)
+    return [line, *family["answers"].get(line, ())]
+
+
 def render(
     rng: random.Random,
     family: dict,
@@ -109,8 +123,10 @@ def render(
     """The reference (DialogSum style), plain (instruction style) and FLAN renderings.
 
     ``used``: the family's template lines the dialogue holds, in order; the reference reports
-    some of them with the family's ``notes``. None when no summary template of the family is
-    grounded in this dialogue.
+    some of them with the family's ``notes``, the shipped reference only those whose values
+    the dialogue says outside the noted exchange. Both draw the same random numbers, so the
+    pretraining corpus is the same with or without the shipped one. None when no summary
+    template of the family is grounded in this dialogue.
     """
     ok = [t for t in family["summaries"] if grounded(t, slots, dialogue)]
     if not ok:  # the caller draws the dialogue again
@@ -118,19 +134,27 @@ def render(
     rng.shuffle(ok)
     main = ok[0].format(**slots)
     parts = [main[0].upper() + main[1:]]
-    notes = []
+    notes, elsewhere = [], []  # elsewhere: the note's values are said outside its exchange
     for line in used:
         said = [t for t in family["notes"].get(line, []) if grounded(t, slots, dialogue)]
         if said and rng.random() < 0.6:
-            notes.append(rng.choice(said).format(**slots))
+            template = rng.choice(said)
+            notes.append(template.format(**slots))
+            rest = dialogue
+            for part in _exchange(family, line):
+                rest = rest.replace(part.format(**slots)[1:], "")
+            elsewhere.append(grounded(template, slots, rest))
     rng.shuffle(order := list(range(len(notes))))
     keep = sorted(order[: rng.choice([0, 1, 1, 2])])  # in dialogue order
+    shipped = [parts[0]]
     for n, i in enumerate(keep):
         note = notes[i]
         if n and rng.random() < 0.3:
             lead = rng.choice(["Then ", "After that, ", "Later, "])
             note = lead + (note if note.startswith("#") else note[0].lower() + note[1:])
         parts.append(note)
+        if elsewhere[i]:
+            shipped.append(notes[i] if len(shipped) == 1 else note)
     reference = " ".join(parts)
     plain_src = ok[1] if len(ok) > 1 else ok[0]
     plain = role_text(plain_src.format(**slots), family["topic"])
@@ -143,4 +167,9 @@ def render(
             f"{art} {r1} talks to {art2} {r2}. The topic is {family['topic']}.",
         ]
     )
-    return {"reference": reference, "plain": plain, "rendering": rendering}
+    return {
+        "reference": reference,
+        "shipped": " ".join(shipped),
+        "plain": plain,
+        "rendering": rendering,
+    }
