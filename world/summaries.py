@@ -140,8 +140,8 @@ def render(
         if said and rng.random() < 0.6:
             template = rng.choice(said)
             notes.append(template.format(**slots))
-            rest = dialogue
-            for part in _exchange(family, line):
+            rest = dialogue  # the dialogue without the noted exchange's lines
+            for part in _exchange(family, line):  # [1:]: the line as said may be capitalised
                 rest = rest.replace(part.format(**slots)[1:], "")
             elsewhere.append(grounded(template, slots, rest))
     rng.shuffle(order := list(range(len(notes))))
