@@ -3,7 +3,13 @@ import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
 from utils.errors import LabsError
-from utils.generation import ensure_safe_dtype, get_device, greedy_margins, summarize
+from utils.generation import (
+    batches_by_length,
+    ensure_safe_dtype,
+    get_device,
+    greedy_margins,
+    summarize,
+)
 from utils.paths import TINY_T5_DIR
 from utils.prompts import zero_shot_prompt
 
@@ -168,3 +174,8 @@ def test_greedy_margins_need_one_output_per_prompt(model_and_tokenizer, prompts)
     with pytest.raises(LabsError, match="one output per prompt: 2 prompts, 1 outputs"):
         greedy_margins(model, tokenizer, prompts[:2], ["a summary"])
     assert greedy_margins(model, tokenizer, [], []).shape == (0,)  # e.g. no clean dialogue
+
+
+def test_batches_by_length_go_longest_first_and_keep_ties_in_input_order():
+    assert batches_by_length([3, 7, 5, 7, 1], 2) == [[1, 3], [2, 0], [4]]
+    assert batches_by_length([], 4) == []

@@ -510,6 +510,8 @@ def sampled_kl(
     """
     from transformers import set_seed
 
+    from utils.generation import batches_by_length
+
     model = _unwrap(policy).eval()
     config = _sampling_config(model, max_new_tokens)
     eos_id = model.config.eos_token_id
@@ -518,9 +520,7 @@ def sampled_kl(
     estimates = torch.zeros(len(prompts))
     enc_all = tokenizer(list(prompts), truncation=True, max_length=max_input_tokens)
     lengths = [len(ids) for ids in enc_all["input_ids"]]
-    order = sorted(range(len(prompts)), key=lambda i: lengths[i], reverse=True)  # less padding
-    for start in range(0, len(prompts), batch_size):
-        rows = order[start : start + batch_size]
+    for rows in batches_by_length(lengths, batch_size):
         enc = tokenizer(
             [prompts[i] for i in rows],
             return_tensors="pt",

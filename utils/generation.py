@@ -69,6 +69,13 @@ def check_texts(texts: Iterable[str], what: str = "texts") -> list[str]:
     return texts
 
 
+def batches_by_length(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices into ``lengths`` in batches of ``batch_size``, longest first: texts of about
+    the same length share a batch, so it pads little."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
 def summarize(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -113,9 +120,8 @@ def summarize(
         generation_config = copy.deepcopy(generation_config)
         generation_config.num_return_sequences = samples_per_text
     texts_per_batch = max(1, batch_size // samples_per_text)
-    order = sorted(range(len(texts)), key=lambda i: lengths[i], reverse=True)
     outputs: list[str] = [""] * (len(texts) * samples_per_text)
-    batches = [order[i : i + texts_per_batch] for i in range(0, len(order), texts_per_batch)]
+    batches = batches_by_length(lengths, texts_per_batch)
     for batch in tqdm(batches, desc=desc, unit="batch", disable=not progress, leave=False):
         inputs = tokenizer(
             [texts[i] for i in batch],
