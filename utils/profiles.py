@@ -312,9 +312,9 @@ class Profile:
 
 COURSE = Profile(name="course")
 
-# The tiny profile lists only what differs from the course, each with its reason. Thresholds
-# come from `benchmarks/lessons.py` on the validation split (several seeds and samples): each
-# sits below the worst run with a margin. benchmarks/README.md keeps the tuning runs.
+# The tiny profile lists only what differs from the course, each with one reason. Settings were
+# chosen on the validation split; each threshold sits below the worst of the lessons benchmark's
+# runs with a margin. The runs behind both: benchmarks/README.md and benchmarks/results/.
 TINY = Profile(
     name="tiny",
     # the offline world in assets/, loaded with the same from_pretrained / load_dataset calls
@@ -322,60 +322,45 @@ TINY = Profile(
     dataset_id=str(DIALOGSUM_DIR),
     toxicity_model_id=str(TINY_CLASSIFIER_DIR),
     bf16=False,  # a few-MB model on a CPU: float32 everywhere, the same figures on any machine
-    # one thread: two ran lab 3's PPO 40% faster on an idle 2-core machine, but 3x slower
-    # than one beside another busy process (a lab must not depend on what else runs)
-    cpu_threads=1,
+    cpu_threads=1,  # two threads were faster alone but far slower beside another busy process
     gen_batch_size=32,  # short prompts: bigger batches are faster on a CPU
     cell_timeout_s=900,  # every tiny cell takes seconds; a hang should fail fast
     lab1=replace(
         COURSE.lab1,
-        # clean test dialogues of the stand-in's corpus; the shots are short ones, so that the
-        # one- and few-shot prompts fit the window, and the overflow shots long ones, so that,
-        # as the course's few-shot prompt did, their prompt overflows the 512-token window
+        # clean test dialogues: short shots, so that one- and few-shot prompts fit the window,
+        # and long overflow shots, so that (as the course's few-shot prompt did) theirs overflows
         example_indices=(45, 200),
         one_shot_indices=(322,),
         few_shot_indices=(322, 201, 196),
-        overflow_shot_indices=(341, 371, 478),  # 614 tokens with the dialogue: 102 cut
-        # the stand-in's distribution is peaked: at top_k=50 / top_p=0.9 both filters keep
-        # the same head and draw the same samples; tighter ones show the difference
+        overflow_shot_indices=(341, 371, 478),
+        # a peaked distribution: at top_k=50 / top_p=0.9 both filters keep the same head
         sampling_top_k=10,
         sampling_top_p=0.5,
-        short_max_new_tokens=5,  # its summaries are ~17 tokens (FLAN-T5's ~20)
+        short_max_new_tokens=5,  # its summaries are shorter than FLAN-T5's
         n_eval_dialogues=100,  # enough for paired CIs in seconds
     ),
     lab2=replace(
         COURSE.lab2,
-        # a small model from scratch needs larger steps than FLAN-T5's 1e-5 to move in one
-        # epoch of 300 steps (~1 min per method on 1 CPU thread)
-        full_ft_learning_rate=2e-4,
-        # r=32 on d_model=128 would train 6.2% of the weights (FLAN-T5-base: 1.4%); r=16 keeps
-        # LoRA's point, a few percent; alpha/r = 4 lets the adapter catch up in one short epoch
-        lora_r=16,
-        lora_alpha=64,
+        full_ft_learning_rate=2e-4,  # a small model needs larger steps to move in one epoch
+        lora_r=16,  # r=32 on d_model=128 would train 6% of the weights, not a few percent
+        lora_alpha=64,  # alpha/r = 4 lets the adapter catch up in one short epoch
         lora_learning_rate=2e-3,  # at the course's 1e-3 LoRA's summaries looped more often
-        max_target_tokens=64,  # the stand-in's references are short (47 tokens at most)
+        max_target_tokens=64,  # the stand-in's references are short
         n_eval_dialogues=600,  # every test dialogue: three models in well under a minute
     ),
     lab3=replace(
         COURSE.lab3,
         n_toxicity_eval=300,  # enough for a narrow CI: about 90 abusive dialogues among them
-        # one sample per dialogue left the drop's CI reaching 0 on 3 of 8 draws (benchmark):
-        # the mean of 3 estimates each dialogue's expected toxicity with 58% of the noise (4
-        # held every lesson too, at about 3 s more per measurement)
-        toxicity_samples=3,
-        # minus P(hate), 0 for any clean summary: the course's nothate logit gives every clean
-        # summary about +3, and that constant pushed this PPO to rewrite them (lab 3, 3.3)
+        toxicity_samples=3,  # with one sample per dialogue the drop's CI reached 0 on some draws
+        # minus P(hate), 0 for a clean summary: the course's nothate logit rewards every clean
+        # summary, and that constant pushed this PPO to rewrite them (lab 3, 3.3)
         reward="toxicity penalty",
-        # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger
-        # batches for a less noisy reward, clipped gradients; responses of 24-55 tokens; one
-        # mini-batch of the whole rollout, two epochs; advantages are the plain returns minus
-        # the value (lam 1), not whitened (benchmarks/README.md lists the alternatives tried)
+        # the stand-in's LoRA barely moves at the course's 1.41e-5: a larger step, larger batches
+        # for a less noisy reward, clipped gradients, one mini-batch of the whole rollout, plain
+        # returns minus the value (lam 1, not whitened); the alternatives tried are tabled in
+        # benchmarks/README.md
         ppo=PPOConfig(
-            # at 3e-4 the drop's CI only just stayed below 0 on one validation seed (-0.0004)
             learning_rate=4.5e-4,
-            # world v3e: at 32 one validation seed's drop CI ended at -0.017 and a test draw
-            # dropped 9.7%; 48 rollouts a step (a less noisy reward) lowered the worst
-            # validation CI to -0.022 at the same step size (benchmarks/README.md, v3e)
             batch_size=48,
             mini_batch_size=48,
             ppo_epochs=2,
@@ -389,68 +374,50 @@ TINY = Profile(
             mask_first_token=False,  # every token counts: tiny's thresholds were measured so
             min_new_tokens=5,  # one more than the course's rule: tiny's thresholds were measured so
         ),
-        lora_r=16,  # as lab 2's: r=32 would train 6% of this small model
-        # its activations take a few MB: recomputing them cost a fifth of PPO's compute
-        activation_checkpointing=False,
-        # at 1e-5 the reward model's 25 steps barely move its fresh head, so its held-out
-        # accuracy was whatever the random head's sign gave (measured 0.0, 0.82 and 1.0)
-        rm_learning_rate=1e-3,
-        # DPO, chosen on the validation split over 3 seeds (benchmarks/README.md lists the runs)
+        lora_r=16,  # as lab 2's
+        activation_checkpointing=False,  # its activations take a few MB; recomputing costs time
+        rm_learning_rate=1e-3,  # at 1e-5 the reward model's few steps barely move its fresh head
+        # DPO (3.12): the settings chosen on the validation split over 3 seeds
         dpo=replace(
             COURSE.lab3.dpo,
-            beta=0.5,  # at the paper's 0.1, one epoch of 4 samples: the drop's CI reached 0
+            beta=0.5,  # at the paper's 0.1 the drop's CI reached 0
             learning_rate=5e-4,  # at 2.5e-4 the drop's CI reached 0 on one seed of three
-            # one epoch lowered toxicity by a tenth or so; with two the drop's CI reached 0 on 2
-            # of 15 test draws (its validation high end -0.004 on the worst seed; three: -0.014)
-            epochs=3,
+            epochs=3,  # with two the drop's CI reached 0 on some test draws
             n_samples=4,  # best vs worst of 4 gives larger gaps and fewer ties than of 2
-            # the chosen summary was often the rejected one minus its insult sentence, and plain
-            # DPO learned "write less": clean summaries fell from 14 to 10 words. Pairs whose
-            # chosen summary is no shorter (a filter) and the chosen's NLL kept them at 14
+            # plain DPO learned "write less" (the chosen summary was often the rejected one
+            # minus its insult): pairs whose chosen summary is no shorter, and the chosen's NLL
             length_ratio=(1.0, 2.0),
-            # of the settings whose drop's CI stayed below -0.01 on every seed, the one whose
-            # ROUGE-1 CI reached highest on its worst seed (-0.002; alpha 3: -0.007)
             rpo_alpha=5.0,
         ),
     ),
+    # thresholds: each below the worst of the benchmark's runs (benchmarks/results/lessons.csv)
     checks=replace(
         COURSE.checks,
         lab1=replace(
             COURSE.checks.lab1,
-            # the stand-in's lessons are measured by benchmarks/lessons.py, so they are asserted
-            # (the template's since world v3e: its CI's high end +0.027 or more on every sample)
+            # the prompt lessons hold on every run of the benchmark here, so they are asserted
             prompt_lessons=True,
             template_not_worse=True,
-            # no prompt: at least 82% distinct continuations on validation, about their own
-            # dialogue 85% or more (issue 24 asks for 30% and 80%)
+            # no prompt: issue 24's floors, well below what the benchmark measured
             min_no_prompt_distinct=0.3,
             min_no_prompt_own_dialogue=0.8,
             max_non_words=0.02,  # sampling at temperature 1 invents words; rarely, here
-            # one-shot summaries copy their example in up to 1% of a validation sample and sit
-            # about their own dialogue down to 99%: limits with a margin
+            # one-shot summaries rarely copy their example and stay about their own dialogue
             max_copies_example=0.08,
             min_own_dialogue=0.85,
         ),
         lab2=replace(
             COURSE.checks.lab2,
-            # the gains are large here; each threshold sits below the benchmark's worst run
+            # lab 2's lessons hold on every run of the benchmark here; each limit has a margin
             min_rouge1_gain=0.05,
             content_lessons=True,
-            # LoRA - full ROUGE-1 on validation: -0.017 to -0.003 over 3 seeds (world v3b:
-            # -0.002 to +0.012)
             lora_vs_full=(-0.03, 0.02),
-            # a small model can loop more than FLAN-T5 (a sentence said twice counts): up to
-            # 0.4% on validation; its summaries beat 99% of the other dialogues there
-            max_loop_share=0.06,
-            min_own_dialogue=0.92,
+            max_loop_share=0.06,  # a small model loops more than FLAN-T5
+            min_own_dialogue=0.92,  # its fine-tuned summaries stay about their own dialogue
         ),
         lab3=replace(
             COURSE.checks.lab3,
-            # the stand-in's PPO is long enough to show the lesson. On the validation split
-            # (3 PPO seeds, world v3e, batch 48) the drop was 21% or more with its CI below
-            # -0.022, greedy summaries' 24.8% or more, ROUGE-1 moved by 0.003 at most,
-            # 99% about their own dialogue, 75% of clean summaries unchanged: limits with a
-            # margin
+            # PPO's lesson (3.9) and DPO's (3.12), each limit a margin below the benchmark's worst
             min_toxicity_drop=0.1,
             min_greedy_toxicity_drop=0.05,
             max_rouge1_drop=0.045,
@@ -458,16 +425,11 @@ TINY = Profile(
             min_own_dialogue=0.9,
             min_clean_unchanged=0.65,
             near_ties_change_more=True,
-            # DPO (section 3.12). On the validation split (3 DPO seeds, world v3e, 3 epochs) the
-            # drop was 18% or more with its CI below -0.017, ROUGE-1 fell by 0.018 at most (its
-            # CI reaching -0.0002 or higher), 98.6% about their own dialogue: limits with a margin.
-            # Against the shipped references of v3f (fewer notes) DPO costs more ROUGE-1: over
-            # 18 runs it fell by 0.045 at most (validation: 0.038) and its CI's high end reached
-            # -0.026 (validation: -0.015)
             dpo_min_toxicity_drop=0.1,
+            dpo_min_own_dialogue=0.9,
+            # DPO costs more ROUGE-1 against v3f's leaner references than before
             dpo_max_rouge1_drop=0.06,
             dpo_min_rouge1_ci_high=-0.035,
-            dpo_min_own_dialogue=0.9,
         ),
     ),
 )
