@@ -238,6 +238,34 @@ def test_shipped_reference_notes_only_values_said_outside_the_noted_exchange():
         assert re.sub(leads, "", full) == re.sub(leads, "", d["shipped"]), d
 
 
+def test_shipped_reference_drops_a_fixed_note_whose_value_only_its_exchange_says():
+    """A note with no slot can still name a value ("served from seven"): it leaves the shipped
+    reference when only its exchange says that value, and stays when the dialogue says it
+    elsewhere too."""
+    import random
+
+    from world.summaries import render
+
+    family = {
+        "topic": "hotel check-in",
+        "summaries": ["#Person1# checks in at {hotel}."],
+        "extras": [("When is breakfast?", "From seven.")],
+        "closes": [],
+        "answers": {},
+        "notes": {"When is breakfast?": ["Breakfast is served from seven."]},
+    }
+    slots = {"hotel": "the Ritz"}
+    used = ["I check in at {hotel}.", "When is breakfast?"]
+    exchange = "#Person1#: When is breakfast?\n#Person2#: From seven."
+    only_there = f"#Person1#: I check in at the Ritz.\n#Person2#: Welcome.\n{exchange}"
+    also_before = f"#Person1#: I check in at the Ritz at seven.\n#Person2#: Welcome.\n{exchange}"
+    for dialogue, shipped_too in ((only_there, False), (also_before, True)):
+        drawn = [render(random.Random(seed), family, slots, dialogue, used) for seed in range(100)]
+        noted = [d for d in drawn if "served from seven" in d["reference"]]
+        assert noted
+        assert all(("served from seven" in d["shipped"]) == shipped_too for d in noted)
+
+
 def test_turns_follow_as_a_conversation(test_split):
     from benchmarks.turn_order import problems
 

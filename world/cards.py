@@ -321,11 +321,11 @@ coherent conversations (no unrelated small talk); every value a reference names 
 its dialogue; references combine several templates per scenario with reported questions
 (distinct-2 of the test references: {corpus["reference_distinct2"]["test_first_100"]:.2f} over
 the first 100, {corpus["reference_distinct2"]["test_all"]:.2f} over all). A reference notes a
-detail of an optional exchange (a price, a waiting time) only when the dialogue also says its
-value outside that exchange: fine-tuned on references that noted them all, the tiny model
-wrote such notes for dialogues without the exchange, with values nobody said
-(`benchmarks/README.md`, "Invented values after lab 2"). The model's pretraining corpus keeps
-every note.
+detail of an optional exchange (a price, a waiting time, breakfast hours) only when the
+dialogue also says its values outside that exchange: fine-tuned on references that noted them
+all, the tiny model wrote such notes for dialogues without the exchange, with values nobody
+said (`benchmarks/README.md`, "Invented values after lab 2" and "World v3h"). The model's
+pretraining corpus keeps every note.
 
 ## What the model does, measured
 

@@ -123,6 +123,11 @@ def named_values(text: str) -> list[str]:
     return found
 
 
+def foreign_values(text: str, dialogue: str) -> list[str]:
+    """The slot values ``text`` names that ``dialogue`` never says."""
+    return [v for v in named_values(text) if not _VALUE_RE[v].search(dialogue)]
+
+
 @dataclass
 class Facts:
     reversed_insulter: bool
@@ -158,12 +163,11 @@ def check(dialogue: str, summary: str) -> Facts:
         ok_words = {w for w in reported_words if w not in SHUT} <= said
         ok_shut = not (reported_words & set(SHUT)) or bool(said & set(SHUT))
         as_said = ok_words and ok_shut
-    foreign = [v for v in named_values(summary) if not _VALUE_RE[v].search(dialogue)]
     return Facts(
         reversed_insulter=bool(who) and bool(blamed - who),
         invented_insult=not who and reported,
         insult_as_said=as_said,
-        foreign_values=foreign,
+        foreign_values=foreign_values(summary, dialogue),
         abusive=bool(who),
         reported=reported,
     )

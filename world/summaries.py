@@ -7,7 +7,8 @@ Each rendering is a *different* trained-in behaviour of flan-t5-tiny (see ``tiny
   (an answer, a price, a decision), in dialogue order, and (abusive dialogues) the insult
   clause, added by ``corpus.py``. The tiny T5's pretraining reads it.
 - ``shipped``: the reference without the notes whose values only their own exchange says
-  (a waiting time, a price, a name asked for): the shipped ``summary``. The tiny model
+  (a waiting time, a price, a name asked for; or a value in the note's fixed words,
+  "breakfast is served from seven to ten"): the shipped ``summary``. The tiny model
   cannot tell whether an optional exchange took place; fine-tuned on references with such
   notes, it wrote them for dialogues without the exchange, with a value the dialogue never
   says (``benchmarks/README.md``, "Invented values after lab 2").
@@ -24,6 +25,8 @@ from __future__ import annotations
 import random
 import re
 import string
+
+from world.facts import foreign_values
 
 ROLES: dict[str, tuple[str, str]] = {
     "restaurant booking": ("caller", "restaurant clerk"),
@@ -124,7 +127,8 @@ def render(
 
     ``used``: the family's template lines the dialogue holds, in order; the reference reports
     some of them with the family's ``notes``, the shipped reference only those whose values
-    the dialogue says outside the noted exchange. Both draw the same random numbers, so the
+    (its slots', and any other value of the world's vocabulary it names, ``world.facts``) the
+    dialogue says outside the noted exchange. Both draw the same random numbers, so the
     pretraining corpus is the same with or without the shipped one. None when no summary
     template of the family is grounded in this dialogue.
     """
@@ -143,7 +147,9 @@ def render(
             rest = dialogue  # the dialogue without the noted exchange's lines
             for part in _exchange(family, line):  # [1:]: the line as said may be capitalised
                 rest = rest.replace(part.format(**slots)[1:], "")
-            elsewhere.append(grounded(template, slots, rest))
+            elsewhere.append(
+                grounded(template, slots, rest) and not foreign_values(notes[-1], rest)
+            )
     rng.shuffle(order := list(range(len(notes))))
     keep = sorted(order[: rng.choice([0, 1, 1, 2])])  # in dialogue order
     shipped = [parts[0]]
